@@ -1,0 +1,96 @@
+"""A service's guide for one citizen's answers: what to bring, where, how long.
+
+Pure Python; the CLI, the kiosk's checklist screen and printing all use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kiosk.catalogue.model import (
+    Channel, Condition, DeferrableItem, Material, Question, Service, TextItem, condition_holds,
+)
+
+
+class BadAnswer(ValueError):
+    """An answer names a question or option the service does not have."""
+
+
+def situation_labels(service: Service, cond: Condition | None) -> list[str]:
+    """Human labels of the situations a condition applies to, e.g. ['他人代办']."""
+    if not cond:
+        return []
+
+    def labels(mapping):
+        out = []
+        for qid, opts in mapping.items():
+            q = service.question(qid)
+            names = [(q.option(o).label if q and q.option(o) else o) for o in opts]
+            out.append("或".join(names))
+        return "且".join(out)
+
+    parts = []
+    if cond.get("all"):
+        parts.append(labels(cond["all"]))
+    if cond.get("any"):
+        parts.append("或".join(f"（{labels(m)}）" for m in cond["any"]))
+    return [p for p in parts if p]
+
+
+def validate_answers(service: Service, answers: dict[str, str]) -> None:
+    for qid, oid in answers.items():
+        q = service.question(qid)
+        if q is None:
+            valid = ", ".join(x.id for x in service.questions) or "(this service asks no questions)"
+            raise BadAnswer(f"unknown question {qid!r} for service {service.id!r}; valid: {valid}")
+        if q.option(oid) is None:
+            raise BadAnswer(f"unknown option {oid!r} for question {qid!r}; valid: "
+                            + ", ".join(o.id for o in q.options))
+
+
+@dataclass
+class Guide:
+    service: Service
+    answers: dict[str, str]
+    materials: list[Material] = field(default_factory=list)
+    deferrable_items: list[DeferrableItem] = field(default_factory=list)
+    channels: list[Channel] = field(default_factory=list)
+    intro: list[TextItem] = field(default_factory=list)
+    tips: list[TextItem] = field(default_factory=list)
+    notes: list[TextItem] = field(default_factory=list)
+    refusals: list[TextItem] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Every question of the service has been answered."""
+        return all(q.id in self.answers for q in self.service.questions)
+
+    @property
+    def unanswered(self) -> list[Question]:
+        return [q for q in self.service.questions if q.id not in self.answers]
+
+    @property
+    def online_url(self) -> str | None:
+        """The first online channel's URL, as the catalogue has it (for the QR code)."""
+        for c in self.channels:
+            if c.type == "online" and c.url and not c.blank:
+                return c.url
+        return None
+
+    def situations(self, item) -> list[str]:
+        return situation_labels(self.service, getattr(item, "condition", None))
+
+
+def build_guide(service: Service, answers: dict[str, str] | None = None) -> Guide:
+    answers = dict(answers or {})
+    validate_answers(service, answers)
+
+    def pick(items):
+        return [x for x in items if condition_holds(x.condition, answers)]
+
+    return Guide(
+        service=service, answers=answers, materials=pick(service.materials),
+        deferrable_items=list(service.deferrable_items), channels=pick(service.channels),
+        intro=pick(service.intro), tips=pick(service.tips), notes=pick(service.notes),
+        refusals=list(service.refusals),
+    )

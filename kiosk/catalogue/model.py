@@ -1,0 +1,263 @@
+"""Plain data classes of the catalogue, shared by the seed loader, the database
+service layer, the CLI, the session flow and printing. No Qt, no SQL here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# A condition: all of {question: [options]} must hold; or any of a list of such maps.
+Condition = dict  # {"all": {qid: [oid, ...]}, "any": [{qid: [oid]}, ...]}
+
+
+def normalize_condition(when: dict | None, when_any: list | None) -> Condition | None:
+    def norm(m):
+        return {str(q): ([v] if isinstance(v, str) else [str(x) for x in v]) for q, v in m.items()}
+
+    if not when and not when_any:
+        return None
+    cond: Condition = {}
+    if when:
+        cond["all"] = norm(when)
+    if when_any:
+        cond["any"] = [norm(m) for m in when_any]
+    return cond
+
+
+def condition_questions(cond: Condition | None) -> set[str]:
+    if not cond:
+        return set()
+    qs = set(cond.get("all", {}))
+    for m in cond.get("any", []):
+        qs |= set(m)
+    return qs
+
+
+def condition_holds(cond: Condition | None, answers: dict[str, str]) -> bool:
+    """True when the condition can apply: no answered question contradicts it.
+
+    An unanswered question never excludes an item, so with no answers everything
+    that can apply is shown.
+    """
+    if not cond:
+        return True
+
+    def ok(m):
+        return all(q not in answers or answers[q] in opts for q, opts in m.items())
+
+    if not ok(cond.get("all", {})):
+        return False
+    anys = cond.get("any")
+    return not anys or any(ok(m) for m in anys)
+
+
+@dataclass
+class Option:
+    id: str
+    label: str
+
+
+@dataclass
+class Question:
+    id: str
+    text: str
+    options: list[Option]
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+@dataclass
+class TextItem:
+    text: str
+    ref: str
+    condition: Condition | None = None
+    label: str | None = None
+
+
+@dataclass
+class Phone:
+    number: str
+    label: str | None
+    ref: str
+
+
+@dataclass
+class Form:
+    title: str | None
+    where: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class Material:
+    text: str
+    ref: str
+    name: str | None = None
+    original: str | None = None
+    requirement: str | None = None
+    source: str | None = None
+    form: Form | None = None
+    note: str | None = None
+    condition: Condition | None = None
+    deferrable_deadline: str | None = None  # 可容缺: 补正期限 text
+    deferrable_days: int | None = None
+    deferrable_ref: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.text
+
+
+@dataclass
+class Channel:
+    type: str
+    text: str
+    ref: str
+    place: str | None = None
+    window: str | None = None
+    name: str | None = None
+    url: str | None = None
+    app: str | None = None
+    path: list[str] = field(default_factory=list)
+    email: str | None = None
+    note: str | None = None
+    blank: bool = False
+    condition: Condition | None = None
+
+
+@dataclass
+class TimeLimit:
+    text: str
+    days: int | None
+    ref: str
+
+
+@dataclass
+class DeferrableItem:
+    """A 容缺 item of the document's list that is not one of the service's materials."""
+    text: str
+    ref: str
+    source: str | None = None
+    deadline: str | None = None
+    deadline_days: int | None = None
+    method: str | None = None
+
+
+@dataclass
+class Difference:
+    field: str
+    older: str
+    older_ref: str | None
+    newer: str | None
+    newer_ref: str | None
+    note: str | None
+    subject: str = ""  # e.g. the service or hall it concerns
+
+
+@dataclass
+class Service:
+    region: str
+    id: str
+    name: str
+    category: str
+    audience: str
+    topics: list[str]
+    ref: str
+    sources: list[str] = field(default_factory=list)  # every document section merged in
+    intro: list[TextItem] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    materials: list[Material] = field(default_factory=list)
+    deferrable_items: list[DeferrableItem] = field(default_factory=list)
+    channels: list[Channel] = field(default_factory=list)
+    time_limit: TimeLimit | None = None
+    tips: list[TextItem] = field(default_factory=list)
+    phones: list[Phone] = field(default_factory=list)
+    notes: list[TextItem] = field(default_factory=list)
+    refusals: list[TextItem] = field(default_factory=list)
+    steps: list[TextItem] = field(default_factory=list)
+    legal_basis: list[TextItem] = field(default_factory=list)
+    older_notes: list[TextItem] = field(default_factory=list)  # 注意事项 of older documents
+    differences: list[Difference] = field(default_factory=list)
+    policy_topics: list[str] = field(default_factory=list)
+
+    def question(self, qid: str) -> Question | None:
+        return next((q for q in self.questions if q.id == qid), None)
+
+
+@dataclass
+class Hall:
+    region: str
+    id: str
+    name: str
+    ref: str
+    address: str | None = None
+    phone: str | None = None
+    directions: str | None = None
+    note: str | None = None
+    differences: list[Difference] = field(default_factory=list)
+
+
+@dataclass
+class PolicyTable:
+    title: str | None
+    columns: list[str]
+    rows: list[list[str]]
+    ref: str
+    notes: list[TextItem] = field(default_factory=list)
+
+
+@dataclass
+class PolicyFact:
+    label: str
+    value: str
+    ref: str
+    note: str | None = None
+
+
+@dataclass
+class PolicyTopic:
+    region: str
+    id: str
+    title: str | None
+    ref: str
+    basis: TextItem | None = None
+    paragraphs: list[TextItem] = field(default_factory=list)
+    facts: list[PolicyFact] = field(default_factory=list)
+    tables: list[PolicyTable] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Region:
+    id: str
+    name: str
+    hotline: Phone | None = None
+    note: str | None = None
+
+
+@dataclass
+class Document:
+    file: str
+    title: str | None
+    issuer: str
+    region: str
+    date: str | None
+    rank: int
+    date_note: str | None = None
+
+
+@dataclass
+class Topic:
+    id: str
+    label: str
+
+
+@dataclass
+class Catalogue:
+    documents: list[Document]
+    topics: list[Topic]
+    regions: list[Region] = field(default_factory=list)
+    halls: list[Hall] = field(default_factory=list)
+    services: list[Service] = field(default_factory=list)
+    policy_topics: list[PolicyTopic] = field(default_factory=list)
+    differences: list[Difference] = field(default_factory=list)

@@ -1,0 +1,300 @@
+"""The `kiosk` command. Its subcommands and flags are a contract operators and checks
+rely on: extend it, never rename anything.
+
+    kiosk catalogue build|check
+    kiosk services  --region R [--json]
+    kiosk questions --region R --service ID [--json]
+    kiosk show      --region R --service ID [--answer QID=OID ...] [--json]
+    kiosk halls     --region R [--json]
+    kiosk policy    --region R [--service ID] [--json]
+    kiosk differences --region R [--json]
+
+Exit codes: 0 ok; 1 a failed check/build; 2 a bad argument (unknown region, service,
+question or option), with a one-line message naming the valid choices.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from kiosk import paths
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A bad argument: printed as one line, exit status 2."""
+
+
+def _print_json(data) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+# -- catalogue -----------------------------------------------------------------------
+def cmd_catalogue_check(args) -> int:
+    from kiosk.catalogue.sources import load_seed
+
+    seed = Path(args.seed) if args.seed else paths.seed_dir()
+    cat, problems = load_seed(seed)
+    for p in problems:
+        print(p)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return EXIT_FAILED
+    by_region = {r.id: sum(1 for s in cat.services if s.region == r.id) for r in cat.regions}
+    summary = ", ".join(f"{k} {v}" for k, v in by_region.items())
+    print(f"catalogue ok: {len(cat.services)} services ({summary}), {len(cat.halls)} halls, "
+          f"{len(cat.policy_topics)} policy topics, {len(cat.differences)} recorded differences")
+    return EXIT_OK
+
+
+def cmd_catalogue_build(args) -> int:
+    from kiosk.db.build import BuildError, build_catalogue
+
+    seed = Path(args.seed) if args.seed else paths.seed_dir()
+    db = _db_path(args)
+    try:
+        cat = build_catalogue(seed, db)
+    except BuildError as exc:
+        for p in exc.problems:
+            print(p)
+        print(f"build failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        print(f"build failed: {exc.filename or db}: {exc.strerror}; the database was not changed", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"built {db}: {len(cat.services)} services in {len(cat.regions)} regions")
+    return EXIT_OK
+
+
+# -- reading -----------------------------------------------------------------------------
+def _db_path(args) -> Path:
+    return Path(args.db) if getattr(args, "db", None) else paths.catalogue_db_path()
+
+
+def open_catalogue(args):
+    """The service layer over the built database; builds it first if there is none."""
+    from kiosk.db.build import BuildError, build_catalogue
+    from kiosk.db.service import CatalogueService, CatalogueUnavailable
+
+    db = _db_path(args)
+    if not db.exists():
+        print(f"note: no catalogue at {db}; building it from {paths.seed_dir()}", file=sys.stderr)
+        try:
+            build_catalogue(paths.seed_dir(), db)
+        except BuildError as exc:
+            raise CatalogueError(f"cannot build the catalogue: {exc}") from exc
+    try:
+        return CatalogueService(db)
+    except CatalogueUnavailable as exc:
+        raise CatalogueError(str(exc)) from exc
+
+
+class CatalogueError(Exception):
+    pass
+
+
+def _service(cat, args):
+    from kiosk.db.service import UnknownRegion, UnknownService
+
+    try:
+        return cat.service(args.region, args.service)
+    except (UnknownRegion, UnknownService) as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _region(cat, region):
+    from kiosk.db.service import UnknownRegion
+
+    try:
+        return cat.region(region)
+    except UnknownRegion as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def cmd_services(args) -> int:
+    cat = open_catalogue(args)
+    _region(cat, args.region)
+    services = cat.services(args.region)
+    if args.json:
+        _print_json([{"id": s.id, "name": s.name, "category": s.category, "audience": s.audience,
+                      "topics": s.topics, "ref": s.ref} for s in services])
+        return EXIT_OK
+    width = max(len(s.id) for s in services)
+    for s in services:
+        print(f"{s.id:<{width}}  [{s.audience}] {s.name}  —  {s.category}")
+    return EXIT_OK
+
+
+def cmd_questions(args) -> int:
+    cat = open_catalogue(args)
+    svc = _service(cat, args)
+    if args.json:
+        _print_json([{"id": q.id, "text": q.text, "options": [asdict(o) for o in q.options]}
+                     for q in svc.questions])
+        return EXIT_OK
+    if not svc.questions:
+        print(f"{svc.name}: 无需回答问题（所有材料均适用）")
+    for i, q in enumerate(svc.questions, 1):
+        print(f"{i}. {q.text}  ({q.id})")
+        for o in q.options:
+            print(f"   {q.id}={o.id}  {o.label}")
+    return EXIT_OK
+
+
+def parse_answers(values: list[str]) -> dict[str, str]:
+    answers = {}
+    for v in values or []:
+        if "=" not in v:
+            raise UsageError(f"bad --answer {v!r}: expected QID=OID")
+        q, o = v.split("=", 1)
+        answers[q.strip()] = o.strip()
+    return answers
+
+
+def cmd_show(args) -> int:
+    from kiosk.catalogue.guide import BadAnswer, build_guide
+    from kiosk.catalogue.textview import guide_as_dict, guide_as_text
+
+    cat = open_catalogue(args)
+    svc = _service(cat, args)
+    try:
+        guide = build_guide(svc, parse_answers(args.answer))
+    except BadAnswer as exc:
+        raise UsageError(str(exc)) from exc
+    region = cat.region(args.region)
+    halls = cat.halls(args.region)
+    policy = cat.policy_topics(args.region, svc.id)
+    if args.json:
+        _print_json(guide_as_dict(guide, region, halls, policy))
+    else:
+        sys.stdout.write(guide_as_text(guide, region, halls, policy))
+    return EXIT_OK
+
+
+def cmd_halls(args) -> int:
+    cat = open_catalogue(args)
+    region = _region(cat, args.region)
+    halls = cat.halls(args.region)
+    if args.json:
+        _print_json([asdict(h) for h in halls])
+        return EXIT_OK
+    if region.hotline:
+        print(f"{region.name} {region.hotline.label or '电话'}：{region.hotline.number}")
+    for h in halls:
+        print(f"■ {h.name}")
+        print(f"  地址：{h.address or '（文件未给出）'}")
+        print(f"  电话：{h.phone or '（文件未给出）'}")
+        if h.directions:
+            print(f"  乘车：{h.directions}")
+        if h.note:
+            print(f"  说明：{h.note}")
+        print(f"  来源：{h.ref}")
+    return EXIT_OK
+
+
+def cmd_policy(args) -> int:
+    cat = open_catalogue(args)
+    _region(cat, args.region)
+    if args.service:
+        _service(cat, args)
+    topics = cat.policy_topics(args.region, args.service)
+    if args.json:
+        _print_json([asdict(t) for t in topics])
+        return EXIT_OK
+    from kiosk.catalogue.textview import policy_as_text
+
+    for t in topics:
+        sys.stdout.write(policy_as_text(t))
+    return EXIT_OK
+
+
+def cmd_differences(args) -> int:
+    cat = open_catalogue(args)
+    _region(cat, args.region)
+    diffs = cat.differences(args.region)
+    if args.json:
+        _print_json([asdict(d) for d in diffs])
+        return EXIT_OK
+    for d in diffs:
+        print(f"■ {d.subject} · {d.field}")
+        print(f"  较早：{d.older}  （{d.older_ref or '—'}）")
+        print(f"  较新：{d.newer or '—'}  （{d.newer_ref or '—'}）")
+        if d.note:
+            print(f"  说明：{d.note}")
+    return EXIT_OK
+
+
+# -- parser ------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kiosk", description="医保服务大厅自助一体机")
+    p.add_argument("--db", help="catalogue database (default: the data directory's catalogue.sqlite)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    cat = sub.add_parser("catalogue", help="build or check the catalogue")
+    cat_sub = cat.add_subparsers(dest="action", required=True)
+    b = cat_sub.add_parser("build", help="build the SQLite catalogue from seed/ (atomic)")
+    b.add_argument("--seed", help="seed directory (default: the project's seed/)")
+    b.set_defaults(func=cmd_catalogue_build)
+    c = cat_sub.add_parser("check", help="validate seed/: print every problem as file:line: message")
+    c.add_argument("--seed", help="seed directory (default: the project's seed/)")
+    c.set_defaults(func=cmd_catalogue_check)
+
+    s = sub.add_parser("services", help="all services of a region")
+    s.add_argument("--region", required=True)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_services)
+
+    q = sub.add_parser("questions", help="the situational questions of a service")
+    q.add_argument("--region", required=True)
+    q.add_argument("--service", required=True)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_questions)
+
+    sh = sub.add_parser("show", help="the full guide of a service for the given answers")
+    sh.add_argument("--region", required=True)
+    sh.add_argument("--service", required=True)
+    sh.add_argument("--answer", action="append", default=[], metavar="QID=OID")
+    sh.add_argument("--json", action="store_true")
+    sh.set_defaults(func=cmd_show)
+
+    h = sub.add_parser("halls", help="halls of a region with address, phone, directions")
+    h.add_argument("--region", required=True)
+    h.add_argument("--json", action="store_true")
+    h.set_defaults(func=cmd_halls)
+
+    po = sub.add_parser("policy", help="policy reference (政策速查) of a region")
+    po.add_argument("--region", required=True)
+    po.add_argument("--service")
+    po.add_argument("--json", action="store_true")
+    po.set_defaults(func=cmd_policy)
+
+    d = sub.add_parser("differences", help="recorded differences between documents, for review")
+    d.add_argument("--region", required=True)
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(func=cmd_differences)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"kiosk: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CatalogueError as exc:
+        print(f"kiosk: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,36 @@
+"""Where things live: the seed sources, the source documents, the built database.
+
+Every location can be overridden by an environment variable, which is how tests and
+operators point the kiosk elsewhere:
+
+- KIOSK_SEED_DIR     catalogue sources (default: <project>/seed)
+- KIOSK_DATA_DIR     built database and other state (default: platformdirs user data dir)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "yibao-kiosk"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def seed_dir() -> Path:
+    return Path(os.environ.get("KIOSK_SEED_DIR") or PROJECT_ROOT / "seed")
+
+
+def sources_dir() -> Path:
+    """The official documents as extracted text (a vendored copy of ../shared/seeds)."""
+    return seed_dir() / "sources"
+
+
+def data_dir() -> Path:
+    path = Path(os.environ.get("KIOSK_DATA_DIR") or platformdirs.user_data_dir(APP_NAME))
+    return path
+
+
+def catalogue_db_path() -> Path:
+    return data_dir() / "catalogue.sqlite"

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# One-step set-up on Debian 12 (as root): system packages, then the project's venv.
+# Idempotent: re-running only installs what is missing. Used by both README commands.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEB_PACKAGES=(
+  python3-venv
+  # Qt 6 (PySide6) runtime, also offscreen
+  libgl1 libegl1 libx11-6 libfontconfig1 libglib2.0-0 libxkbcommon0 libdbus-1-3
+  libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
+  # Chinese text: without a CJK font every character is an empty box
+  fonts-wqy-microhei
+  # QPrinter
+  libcups2
+)
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e '.[test]'
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi
