@@ -71,8 +71,10 @@ def _drop_footers(lines: list[str]) -> list[str]:
 
     The PDF extraction repeats, at the end of each page, the URLs that were links on
     that page: URL-only lines right before a page start (a line beginning with one
-    space). Such a line is a footer when its URL already occurred on the page, or
-    when it repeats another URL line of the same trailing run.
+    space), often in the middle of a sentence. In these guides a URL that is content
+    and stands alone on its line is announced by a colon (``网上办：沈阳政务服务网：``),
+    so in such a trailing run only the first URL right after such a colon is kept —
+    unless the next page itself opens with the URL.
     """
     keep = [True] * len(lines)
     page_start = 0
@@ -82,19 +84,29 @@ def _drop_footers(lines: list[str]) -> list[str]:
             continue
         end = i if starts_page else len(lines)
         # trailing run of URL-only / blank lines before `end`
+        body = {ln.strip() for ln in lines[page_start:end]}
+
+        def footer_like(k: int) -> bool:
+            ln = lines[k].strip()
+            if not ln or _is_url_only(ln):
+                return True
+            # a link annotation with its anchor text, repeating a line of the page
+            return bool(URL_RE.search(ln)) and sum(1 for x in lines[page_start:k] if x.strip() == ln) > 0
+
         j = end - 1
-        while j >= page_start and (not lines[j].strip() or _is_url_only(lines[j])):
+        while j >= page_start and footer_like(j):
             j -= 1
-        run = range(j + 1, end)
-        body = "\n".join(lines[page_start : j + 1])
-        seen_in_run: set[str] = set()
-        for k in run:
-            url = lines[k].strip()
-            if not url:
+        prev = lines[j].rstrip() if j >= 0 else ""
+        page_opens_with_url = bool(starts_page) and _is_url_only(line)
+        announced = prev.endswith((":", "：")) and "网" in prev and not page_opens_with_url
+        del body
+        for k in range(j + 1, end):
+            if not lines[k].strip():
                 continue
-            if url in body or url in seen_in_run:
-                keep[k] = False
-            seen_in_run.add(url)
+            if announced:
+                announced = False
+                continue
+            keep[k] = False
         if starts_page:
             page_start = i
     return [line for line, kept in zip(lines, keep) if kept]

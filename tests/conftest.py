@@ -1,0 +1,54 @@
+"""Test set-up: headless Qt, a private data directory, one catalogue built per run."""
+
+import os
+
+# Qt must see this before it starts.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import shutil  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+PROJECT = Path(__file__).resolve().parent.parent
+SEED = PROJECT / "seed"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_data_dir(tmp_path_factory):
+    """No test touches the real data directory."""
+    data = tmp_path_factory.mktemp("kiosk-data")
+    old = os.environ.get("KIOSK_DATA_DIR")
+    os.environ["KIOSK_DATA_DIR"] = str(data)
+    yield data
+    if old is None:
+        os.environ.pop("KIOSK_DATA_DIR", None)
+    else:
+        os.environ["KIOSK_DATA_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def catalogue_db(_private_data_dir):
+    """The shipped catalogue, built once into the private data directory."""
+    from kiosk.db.build import build_catalogue
+
+    db = _private_data_dir / "catalogue.sqlite"
+    build_catalogue(SEED, db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def catalogue(catalogue_db):
+    from kiosk.db.service import CatalogueService
+
+    svc = CatalogueService(catalogue_db)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def seed_copy(tmp_path):
+    """A writable copy of seed/ for tests that break it."""
+    dst = tmp_path / "seed"
+    shutil.copytree(SEED, dst)
+    return dst
