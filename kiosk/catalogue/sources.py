@@ -609,19 +609,20 @@ class SeedLoader:
                     self.problem(file, data.line_of("region"),
                                  f"region {data['region']!r} does not match its folder {region_id!r}")
                 loaded.append((path, kind, data))
-            # order: services by document rank, then older items, then newer updates
+            # order: services, then older documents' items, then newer documents' updates
             for path, kind, data in loaded:
                 if kind == "services":
                     self.load_services_file(path, region_id, data, cat, services)
-            for path, kind, data in loaded:
-                if kind == "services":
-                    self.attach_lists(path, data, services)
             for path, kind, data in loaded:
                 if kind == "items":
                     self.load_items_file(path, region_id, data, services, cat)
             for path, kind, data in loaded:
                 if kind == "policy":
                     self.load_policy_file(path, region_id, data, services, cat)
+            # 禁办/容缺 lists last: they mark the materials as finally merged
+            for path, kind, data in loaded:
+                if kind == "services":
+                    self.attach_lists(path, data, services)
             for svc in services.values():
                 file, raw = self._service_raw[(region_id, svc.id)]
                 self.check_conditions(svc, file, raw.line)
