@@ -72,8 +72,8 @@ def test_missing_provenance_duplicate_id_and_unknown_situation(seed_copy):
     f = seed_copy / "fushun" / "services-003.yaml"
     text = f.read_text(encoding="utf-8")
     text = text.replace('    ref: "§2"\n', "", 1)  # a service without ref
-    text = text.replace("id: resident-enrol", "id: unit-registration", 1)  # duplicate
     f.write_text(text, encoding="utf-8")
+    replace_in(seed_copy / "kaiyuan" / "services-004.yaml", "id: resident-enrol", "id: unit-registration")
     s = seed_copy / "shenyang" / "services-000.yaml"
     replace_in(s, "hukou: nonlocal", "hukou: abroad")
     found = problems_of(seed_copy)

@@ -64,7 +64,7 @@ def test_halls(kiosk):
 
 
 @pytest.mark.parametrize("args, expect", [
-    (["services", "--region", "dalian"], "valid: shenyang, fushun, kaiyuan"),
+    (["services", "--region", "dalian"], "valid: fushun, kaiyuan, shenyang"),
     (["show", "--region", "fushun", "--service", "nope"], "unknown service 'nope'"),
     (["show", "--region", "shenyang", "--service", "flexible-enrol", "--answer", "hukou=mars"], "valid: local, nonlocal"),
     (["show", "--region", "shenyang", "--service", "flexible-enrol", "--answer", "colour=red"], "unknown question"),

@@ -9,6 +9,13 @@ from dataclasses import dataclass, field
 Condition = dict  # {"all": {qid: [oid, ...]}, "any": [{qid: [oid]}, ...]}
 
 
+def deadline_label(text: str | None) -> str:
+    """'10个工作日' or '补正期限：10个工作日' -> '补正期限：10个工作日'."""
+    if not text:
+        return ""
+    return text if text.startswith("补正") else f"补正期限：{text}"
+
+
 def normalize_condition(when: dict | None, when_any: list | None) -> Condition | None:
     def norm(m):
         return {str(q): ([v] if isinstance(v, str) else [str(x) for x in v]) for q, v in m.items()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from kiosk.catalogue.guide import Guide
-from kiosk.catalogue.model import Channel, Hall, PolicyTopic, Region
+from kiosk.catalogue.model import Channel, Hall, PolicyTopic, Region, deadline_label
 
 CHANNEL_LABELS = {
     "window": "窗口办", "online": "网上办", "app": "掌上办", "wechat": "公众号", "miniprogram": "小程序",
@@ -78,7 +78,7 @@ def guide_as_text(guide: Guide, region: Region, halls: list[Hall], policy: list[
             where = f"（{m.form.where}）" if m.form.where else ""
             detail.append(f"表格：{m.form.title or m.display_name}{where}")
         if m.deferrable_deadline:
-            detail.append(f"可容缺，补正期限 {m.deferrable_deadline}")
+            detail.append(f"可容缺，{deadline_label(m.deferrable_deadline)}")
         if m.note:
             detail.append(m.note)
         if m.name and m.name != m.text:
@@ -89,7 +89,7 @@ def guide_as_text(guide: Guide, region: Region, halls: list[Hall], policy: list[
         w("\n【可容缺受理的材料（可先受理，限期补正）】")
         for d in guide.deferrable_items:
             extra = "；".join(x for x in (f"资料来源：{d.source}" if d.source else "",
-                                           f"补正期限 {d.deadline}" if d.deadline else "",
+                                           deadline_label(d.deadline),
                                            f"补正方式：{d.method}" if d.method else "") if x)
             w(f"  · {d.text}  {extra}".rstrip())
     if guide.refusals:
