@@ -14,6 +14,13 @@ DEB_PACKAGES=(
   # QPrinter
   libcups2
 )
+# Only for the test command (`setup.sh --test`): real peers the tests talk to.
+TEST_DEB_PACKAGES=(
+  espeak-ng
+)
+if [ "${1:-}" = "--test" ]; then
+  DEB_PACKAGES+=("${TEST_DEB_PACKAGES[@]}")
+fi
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

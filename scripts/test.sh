@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# Set up (system packages + venv) and run the whole test suite headless.
+# Set up (system packages + venv, including what the tests need) and run the whole
+# test suite headless. Services the tests need are started by scripts/test-services.sh
+# and stopped when this script ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --test
 export QT_QPA_PLATFORM=offscreen
+if [ -f scripts/test-services.sh ]; then
+  # shellcheck source=/dev/null
+  source scripts/test-services.sh
+fi
 .venv/bin/kiosk catalogue check
-exec .venv/bin/python -m pytest -q "$@"
+.venv/bin/python -m pytest -q "$@"
