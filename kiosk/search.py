@@ -1,0 +1,103 @@
+"""Search without a keyboard: Chinese text, full pinyin, pinyin initials, everyday words.
+
+`ydjy` finds 异地就医…, `shengyu` finds 生育…, `生孩子` finds the maternity services.
+Results are ranked: name match, then category, then pinyin, then initials, then the
+everyday-word map (resources/synonyms.yaml). Pure Python; built once per catalogue.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pypinyin import Style, lazy_pinyin
+
+from kiosk.catalogue.model import Service
+from kiosk.paths import PROJECT_ROOT
+
+SYNONYMS_FILE = PROJECT_ROOT / "resources" / "synonyms.yaml"
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def pinyin_keys(text: str) -> tuple[str, str]:
+    """('yidijiuyi', 'ydjy') for 异地就医; non-Chinese characters are kept as they are."""
+    text = _NON_WORD.sub("", text)
+    syllables = lazy_pinyin(text, style=Style.NORMAL, errors="default")
+    full = "".join(syllables).lower()
+    initials = "".join(s[0] for s in syllables if s).lower()
+    return full, initials
+
+
+@dataclass
+class _Entry:
+    service: Service
+    name: str
+    category: str
+    full: str  # pinyin of the name
+    initials: str
+    cat_full: str
+    cat_initials: str
+    order: int
+    tails: tuple[str, ...] = ()  # pinyin from each later syllable on: 'dijiuyi', 'jiuyi', …
+
+
+class SearchIndex:
+    def __init__(self, services: list[Service], synonyms_file: Path = SYNONYMS_FILE):
+        self.entries = []
+        for i, s in enumerate(services):
+            full, ini = pinyin_keys(s.name)
+            cfull, cini = pinyin_keys(s.category)
+            syl = lazy_pinyin(_NON_WORD.sub("", s.name), style=Style.NORMAL)
+            tails = tuple("".join(syl[k:]).lower() for k in range(1, len(syl)))
+            self.entries.append(_Entry(s, s.name, s.category, full, ini, cfull, cini, i, tails))
+        self.synonyms: list[tuple[str, str, str, dict]] = []
+        data = yaml.safe_load(synonyms_file.read_text(encoding="utf-8")) if synonyms_file.exists() else {}
+        for word, target in (data or {}).get("words", {}).items():
+            full, ini = pinyin_keys(word)
+            self.synonyms.append((word, full, ini, target or {}))
+
+    def search(self, query: str, limit: int = 30) -> list[Service]:
+        q = _NON_WORD.sub("", query).lower()
+        if not q:
+            return []
+        is_latin = q.isascii()
+        scored: dict[str, tuple[int, int, Service]] = {}
+
+        def hit(entry: _Entry, score: int) -> None:
+            key = entry.service.id
+            if key not in scored or scored[key][0] > score:
+                scored[key] = (score, entry.order, entry.service)
+
+        for e in self.entries:
+            if not is_latin:
+                if e.name.startswith(q):
+                    hit(e, 0)
+                elif q in e.name:
+                    hit(e, 1)
+                elif q in e.category:
+                    hit(e, 4)
+            else:
+                if e.full.startswith(q) or e.initials.startswith(q):
+                    hit(e, 2)
+                elif any(t.startswith(q) for t in e.tails):
+                    hit(e, 4)
+                elif q in e.initials:
+                    hit(e, 5)
+                elif q in e.cat_full or q in e.cat_initials:
+                    hit(e, 6)
+        for word, full, ini, target in self.synonyms:
+            if is_latin:
+                matched = full.startswith(q) or (len(q) >= 2 and ini.startswith(q))
+            else:
+                matched = q in word or (len(word) >= 2 and word in q)
+            if not matched:
+                continue
+            topics = set(target.get("topics", []))
+            names = target.get("names", [])
+            for e in self.entries:
+                if topics & set(e.service.topics) or any(n in e.name for n in names):
+                    hit(e, 3)
+        ranked = sorted(scored.values(), key=lambda t: (t[0], t[1]))
+        return [s for _, _, s in ranked[:limit]]
