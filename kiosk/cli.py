@@ -8,6 +8,7 @@ rely on: extend it, never rename anything.
     kiosk halls     --region R [--json]
     kiosk policy    --region R [--service ID] [--json]
     kiosk differences --region R [--json]
+    kiosk run [--smoke] [--size WxH] [--windowed]
 
 Exit codes: 0 ok; 1 a failed check/build; 2 a bad argument (unknown region, service,
 question or option), with a one-line message naming the valid choices.
@@ -230,6 +231,14 @@ def cmd_differences(args) -> int:
     return EXIT_OK
 
 
+def cmd_run(args) -> int:
+    from kiosk.ui.app import run_kiosk
+
+    return run_kiosk(smoke=args.smoke, size=args.size, windowed=args.windowed,
+                     db=Path(args.db) if args.db else None,
+                     screenshot=Path(args.screenshot) if args.screenshot else None)
+
+
 # -- parser ------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kiosk", description="医保服务大厅自助一体机")
@@ -273,6 +282,13 @@ def build_parser() -> argparse.ArgumentParser:
     po.add_argument("--service")
     po.add_argument("--json", action="store_true")
     po.set_defaults(func=cmd_policy)
+
+    r = sub.add_parser("run", help="start the kiosk (full-screen)")
+    r.add_argument("--smoke", action="store_true", help="show Home, paint it, exit 0")
+    r.add_argument("--size", help="window size WxH instead of full-screen, e.g. 1080x1920")
+    r.add_argument("--windowed", action="store_true", help="a 1080x1920 window instead of full-screen")
+    r.add_argument("--screenshot", help="with --smoke: save Home as a PNG")
+    r.set_defaults(func=cmd_run)
 
     d = sub.add_parser("differences", help="recorded differences between documents, for review")
     d.add_argument("--region", required=True)

@@ -1,0 +1,266 @@
+"""The kiosk window: header, the screens in a stack, idle handling, themes.
+
+The window observes the KioskSession and shows the screen the session is on; screens
+call the session's methods when tapped. Nothing here decides what a citizen sees of
+the catalogue: that is the session, the guide and the service layer.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk import paths
+from kiosk.catalogue.model import Hall, Region, Topic
+from kiosk.config import KioskConfig, load_config
+from kiosk.search import SearchIndex
+from kiosk.session import KioskSession, Screen
+from kiosk.speech import Speaker
+from kiosk.ui import theme
+from kiosk.ui.checklist import ChecklistScreen
+from kiosk.ui.halls import HallsScreen
+from kiosk.ui.home import HomeScreen
+from kiosk.ui.idle import IdleOverlay
+from kiosk.ui.maintenance import MaintenanceScreen
+from kiosk.ui.policy import PolicyScreen
+from kiosk.ui.question import QuestionScreen
+from kiosk.ui.search import SearchScreen
+from kiosk.ui.services import ServiceListScreen
+from kiosk.ui.widgets import button, label
+
+log = logging.getLogger("kiosk.ui")
+
+
+@dataclass
+class AppContext:
+    """Everything the screens share."""
+    catalogue: object  # kiosk.db.service.CatalogueService
+    config: KioskConfig
+    region: Region
+    hall: Hall | None
+    topics: list[Topic]
+    session: KioskSession
+    sizes: theme.Sizes = theme.NORMAL
+    palette: theme.Palette = theme.LIGHT
+    portrait: bool = True
+    printing: object | None = None  # set when printing is available
+    speaker: Speaker = field(default_factory=Speaker)
+
+
+def build_context(catalogue, config: KioskConfig) -> AppContext:
+    region = catalogue.region(config.region)
+    halls = catalogue.halls(region.id)
+    hall = next((h for h in halls if h.id == config.hall), halls[0] if halls else None)
+    index = SearchIndex(catalogue.services(region.id))
+    session = KioskSession(catalogue, region.id, index)
+    return AppContext(catalogue=catalogue, config=config, region=region, hall=hall, topics=catalogue.topics(),
+                      session=session,
+                      sizes=theme.LARGE if config.text_size == "large" else theme.NORMAL,
+                      palette=theme.CONTRAST if config.theme == "contrast" else theme.LIGHT)
+
+
+class _ActivityFilter(QObject):
+    """Any touch, click or key anywhere counts as activity."""
+
+    def __init__(self, on_activity):
+        super().__init__()
+        self.on_activity = on_activity
+
+    def eventFilter(self, obj, event):  # noqa: N802 - Qt API
+        if event.type() in (QEvent.MouseButtonPress, QEvent.TouchBegin, QEvent.KeyPress):
+            self.on_activity()
+        return False
+
+
+class KioskWindow(QWidget):
+    def __init__(self, ctx: AppContext, font_family: str):
+        super().__init__()
+        self.ctx = ctx
+        self.font_family = font_family
+        self.setObjectName("kioskRoot")
+        self.setWindowTitle("医保自助服务")
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+        root.addWidget(self._header())
+        self.stack = QStackedWidget()
+        root.addWidget(self.stack, 1)
+        self.screens = {
+            Screen.HOME: HomeScreen(ctx), Screen.SERVICES: ServiceListScreen(ctx), Screen.SEARCH: SearchScreen(ctx),
+            Screen.QUESTION: QuestionScreen(ctx), Screen.CHECKLIST: ChecklistScreen(ctx),
+            Screen.HALLS: HallsScreen(ctx), Screen.POLICY: PolicyScreen(ctx),
+        }
+        for s in self.screens.values():
+            self.stack.addWidget(s)
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.timeout.connect(self._idle)
+        self.overlay = IdleOverlay(self, ctx.config.idle_countdown)
+        self.overlay.expired.connect(lambda: ctx.session.reset("idle"))
+        self.activity = _ActivityFilter(self.note_activity)
+        QApplication.instance().installEventFilter(self.activity)
+        ctx.session.subscribe(lambda _s: self.show_current())
+        self.apply_theme()
+
+    # -- header -------------------------------------------------------------------------------
+    def _header(self) -> QFrame:
+        ctx = self.ctx
+        f = QFrame()
+        f.setProperty("role", "header")
+        lay = QVBoxLayout(f)
+        lay.setContentsMargins(24, 16, 24, 16)
+        lay.setSpacing(12)
+        title = ctx.hall.name if ctx.hall else f"{ctx.region.name}医保服务大厅"
+        hotline = ctx.region.hotline or (None)
+        line = title + (f"    ☎ {hotline.number}" if hotline else (f"    ☎ {ctx.hall.phone}" if ctx.hall and ctx.hall.phone else ""))
+        self.title_label = label(line, role="h2", name="hallTitle")
+        lay.addWidget(self.title_label)
+        row = QHBoxLayout()
+        row.setSpacing(16)
+        self.back_button = button("◀ 返回", self.ctx.session.back, role="nav", name="backButton")
+        self.home_button = button("⌂ 首页", lambda: self.ctx.session.go_home(), role="nav", name="homeButton")
+        self.speak_button = button("朗读", self.read_aloud, role="nav", name="speakButton")
+        self.large_button = button("大字", self.toggle_large, role="nav", name="largeTextButton")
+        self.large_button.setCheckable(True)
+        self.contrast_button = button("高对比", self.toggle_contrast, role="nav", name="contrastButton")
+        self.contrast_button.setCheckable(True)
+        for b in (self.back_button, self.home_button, self.speak_button, self.large_button, self.contrast_button):
+            row.addWidget(b)
+        lay.addLayout(row)
+        return f
+
+    # -- theme ----------------------------------------------------------------------------------
+    def apply_theme(self) -> None:
+        ctx = self.ctx
+        QApplication.instance().setStyleSheet(theme.stylesheet(ctx.sizes, ctx.palette, self.font_family))
+        self.large_button.setChecked(ctx.sizes is theme.LARGE)
+        self.contrast_button.setChecked(ctx.palette is theme.CONTRAST)
+        self.show_current()
+
+    def toggle_large(self) -> None:
+        self.ctx.sizes = theme.NORMAL if self.ctx.sizes is theme.LARGE else theme.LARGE
+        self.apply_theme()
+
+    def toggle_contrast(self) -> None:
+        self.ctx.palette = theme.LIGHT if self.ctx.palette is theme.CONTRAST else theme.CONTRAST
+        self.apply_theme()
+
+    def read_aloud(self) -> None:
+        screen = self.screens[self.ctx.session.screen]
+        self.ctx.speaker.speak(screen.speech_text())
+
+    # -- screens ----------------------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        portrait = self._portrait()
+        if portrait != self.ctx.portrait:
+            self.ctx.portrait = portrait
+            self.show_current()
+        if self.overlay.isVisible():
+            self.overlay.setGeometry(self.rect())
+
+    def _portrait(self) -> bool:
+        o = self.ctx.config.orientation
+        if o in ("portrait", "landscape"):
+            return o == "portrait"
+        return self.height() >= self.width()
+
+    def show_current(self) -> None:
+        s = self.ctx.session
+        screen = self.screens[s.screen]
+        try:
+            screen.refresh()
+        except Exception:  # a broken screen must never strand a citizen
+            log.exception("screen %s failed to draw (service=%s); session wiped", s.screen.value,
+                          s.step.service_id)
+            if s.screen is not Screen.HOME:
+                s.reset("error")
+                return
+            raise
+        self.stack.setCurrentWidget(screen)
+        self.back_button.setEnabled(s.can_go_back)
+        self.home_button.setEnabled(s.screen is not Screen.HOME or s.can_go_back)
+        self.speak_button.setVisible(self.ctx.speaker.available and bool(screen.speech_text()))
+        self.note_activity()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Stop listening to the application before this window goes away."""
+        QApplication.instance().removeEventFilter(self.activity)
+        self.idle_timer.stop()
+        self.overlay.timer.stop()
+        self.ctx.speaker.stop()
+        super().closeEvent(event)
+
+    # -- idle -----------------------------------------------------------------------------------------
+    def note_activity(self) -> None:
+        s = self.ctx.session
+        if s.screen is Screen.HOME and not s.can_go_back:
+            self.idle_timer.stop()
+            return
+        if not self.overlay.isVisible():
+            self.idle_timer.start(self.ctx.config.idle_timeout * 1000)
+
+    def _idle(self) -> None:
+        self.overlay.start()
+
+
+def create_window(catalogue, config: KioskConfig) -> KioskWindow:
+    app = QApplication.instance()
+    family = theme.load_cjk_font()
+    ctx = build_context(catalogue, config)
+    try:
+        from kiosk.ui.print_preview import PrintController  # printing lands separately
+        ctx.printing = PrintController(ctx)
+    except ImportError:
+        ctx.printing = None
+    app.setFont(app.font().__class__(family, ctx.sizes.body))
+    return KioskWindow(ctx, family)
+
+
+def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = False, db: Path | None = None,
+              screenshot: Path | None = None) -> int:
+    """Start the kiosk. `smoke`: show Home, paint it, exit 0 (for checks/benchmarks)."""
+    from kiosk.db.build import BuildError, build_catalogue
+    from kiosk.db.service import CatalogueService, CatalogueUnavailable
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    config, problems = load_config()
+    for p in problems:
+        log.warning("config: %s", p)
+    db = db or paths.catalogue_db_path()
+    window: QWidget
+    try:
+        if not db.exists():
+            build_catalogue(paths.seed_dir(), db)
+        catalogue = CatalogueService(db)
+        window = create_window(catalogue, config)
+    except (CatalogueUnavailable, BuildError, LookupError) as exc:
+        log.error("catalogue unavailable: %s", exc)
+        family = theme.load_cjk_font()
+        app.setStyleSheet(theme.stylesheet(theme.NORMAL, theme.LIGHT, family))
+        window = MaintenanceScreen()
+    if size:
+        w, h = (int(x) for x in size.lower().split("x"))
+        window.resize(w, h)
+        window.show()
+    elif windowed:
+        window.resize(1080, 1920)
+        window.show()
+    else:
+        window.setWindowFlags(Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint)
+        window.showFullScreen()
+    if smoke or screenshot:
+        app.processEvents()
+        window.repaint()
+        app.processEvents()
+        if screenshot:
+            window.grab().save(str(screenshot))
+        ok = isinstance(window, KioskWindow) and window.ctx.session.screen is Screen.HOME
+        window.close()
+        return 0 if ok else 1
+    return app.exec()

@@ -1,0 +1,225 @@
+"""The personal checklist: exactly the materials for the citizen's answers, where to
+go, how long it takes — and the details behind a 更多信息 control."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from kiosk.catalogue.model import deadline_label
+from kiosk.catalogue.textview import CHANNEL_LABELS, channel_summary
+from kiosk.ui.qr import qr_pixmap
+from kiosk.ui.widgets import PagedScroll, ScreenBase, button, card, label
+
+
+class ChecklistScreen(ScreenBase):
+    title = "办事清单"
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.more_open = False
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        self.page = PagedScroll()
+        lay.addWidget(self.page, 1)
+        self.actions = QHBoxLayout()
+        self.actions.setContentsMargins(32, 0, 32, 16)
+        self.actions.setSpacing(20)
+        self.print_button = button("打印清单", self.print_checklist, role="primary", name="printButton")
+        self.actions.addWidget(self.print_button)
+        lay.addLayout(self.actions)
+
+    # -- helpers --------------------------------------------------------------------------
+    def _section(self, title: str, role: str = "card", name: str | None = None):
+        frame, lay = card(role)
+        if name:
+            frame.setObjectName(name)
+        lay.addWidget(label(title, role="h2"))
+        self.page.body.addWidget(frame)
+        return lay
+
+    def toggle_more(self) -> None:
+        self.more_open = not self.more_open
+        self.refresh(keep_scroll=True)
+
+    def print_checklist(self) -> None:
+        if self.ctx.printing is not None:
+            self.ctx.printing.start(self.ctx.session)
+
+    # -- drawing ----------------------------------------------------------------------------
+    def refresh(self, keep_scroll: bool = False) -> None:
+        ctx = self.ctx
+        s = ctx.session
+        guide = s.guide
+        if guide is None:
+            return
+        bar = self.page.area.verticalScrollBar()
+        pos = bar.value()
+        self.page.clear()
+        if not keep_scroll:
+            self.more_open = False
+        self.print_button.setVisible(ctx.printing is not None)
+        svc = guide.service
+        body = self.page.body
+        body.addWidget(label(svc.name, role="h1", name="checklistTitle"))
+        chosen = [f"{q.option(guide.answers[q.id]).label}" for q in svc.questions if q.id in guide.answers]
+        if chosen:
+            body.addWidget(label("您的情况：" + "，".join(chosen), role="muted"))
+
+        # materials
+        lay = self._section(f"请带齐以下材料（共 {len(guide.materials)} 项）", name="materials")
+        if not guide.materials:
+            lay.addWidget(label("办事指南未列出需提供的材料，请到窗口咨询。"))
+        for i, m in enumerate(guide.materials, 1):
+            lay.addWidget(self._material(i, m, guide))
+        if guide.deferrable_items:
+            lay = self._section("可以先受理、以后补交的材料（容缺受理）", name="deferrable")
+            for d in guide.deferrable_items:
+                lay.addWidget(label(f"· {d.text}", name="deferrableItem"))
+                extra = "；".join(x for x in (deadline_label(d.deadline), f"来源：{d.source}" if d.source else "",
+                                               f"补正方式：{d.method}" if d.method else "") if x)
+                if extra:
+                    lay.addWidget(label(extra, role="small"))
+
+        if guide.refusals:
+            lay = self._section("⚠ 以下情形不予受理", role="warning", name="refusals")
+            for r in guide.refusals:
+                lay.addWidget(label(f"· {r.text}"))
+
+        self._channels(guide)
+        if svc.time_limit:
+            lay = self._section("办理时限", name="timeLimit")
+            lay.addWidget(label(svc.time_limit.text))
+        if guide.tips or guide.notes:
+            lay = self._section("温馨提示", name="tips")
+            for t in [*guide.tips, *guide.notes]:
+                lay.addWidget(label(t.text))
+        self._phones_and_hall(guide)
+
+        topics = ctx.catalogue.policy_topics(ctx.region.id, svc.id)
+        if topics:
+            lay = self._section("相关政策（政策速查）", name="policyLinks")
+            for t in topics:
+                lay.addWidget(button(t.title, (lambda tid=t.id: s.open_policy(tid)), role="list",
+                                     name=f"policy:{t.id}"))
+
+        more = button("▼ 更多信息（办理条件、办理环节、设定依据）" if not self.more_open else "▲ 收起更多信息",
+                      self.toggle_more, name="moreButton")
+        body.addWidget(more)
+        if self.more_open:
+            self._more(guide)
+        body.addWidget(label("信息来源：" + "；".join(svc.sources), role="small", name="provenance"))
+        body.addStretch(1)
+        if keep_scroll:
+            self.page.area.verticalScrollBar().setValue(pos)
+
+    def _material(self, i, m, guide) -> QWidget:
+        w = QWidget()
+        w.setObjectName("material")
+        lay = QVBoxLayout(w)
+        lay.setContentsMargins(0, 8, 0, 8)
+        lay.setSpacing(6)
+        lay.addWidget(label(f"{i}. □ {m.display_name}", name="materialName"))
+        badges = QHBoxLayout()
+        badges.setSpacing(10)
+        if m.original:
+            badges.addWidget(self._badge(m.original, "badge"))
+        if m.requirement:
+            badges.addWidget(self._badge(m.requirement, "badge"))
+        if m.deferrable_deadline:
+            badges.addWidget(self._badge(f"可容缺 · {deadline_label(m.deferrable_deadline)}", "badge-warn",
+                                         "deferrableBadge"))
+        badges.addStretch(1)
+        if badges.count() > 1:
+            lay.addLayout(badges)
+        situations = guide.situations(m)
+        if situations and not guide.complete:
+            lay.addWidget(label("适用：" + "；".join(situations), role="small"))
+        if m.source:
+            lay.addWidget(label(f"来源：{m.source}", role="small"))
+        if m.form:
+            where = f" — {m.form.where}" if m.form.where else ""
+            lay.addWidget(label(f"表格：{m.form.title or m.display_name}{where}", role="small"))
+        if m.note:
+            lay.addWidget(label(m.note, role="small"))
+        return w
+
+    @staticmethod
+    def _badge(text: str, role: str, name: str | None = None) -> QLabel:
+        b = QLabel(text)
+        b.setProperty("role", role)
+        if name:
+            b.setObjectName(name)
+        return b
+
+    def _channels(self, guide) -> None:
+        lay = self._section("去哪里办", name="channels")
+        if not guide.channels:
+            lay.addWidget(label("办事指南未列出办理渠道，请到窗口咨询。"))
+        url = guide.online_url
+        for c in guide.channels:
+            text = channel_summary(c)
+            lay.addWidget(label(text, name=f"channel:{c.type}"))
+        if url:
+            row = QHBoxLayout()
+            qr = QLabel()
+            qr.setObjectName("qrCode")
+            qr.setPixmap(qr_pixmap(url, 280))
+            qr.setFixedSize(300, 300)
+            qr.setAlignment(Qt.AlignCenter)
+            qr.setStyleSheet("background: white; border-radius: 8px;")
+            row.addWidget(qr)
+            online = next(c for c in guide.channels if c.type == "online" and c.url == url)
+            row.addWidget(label(f"用手机扫码，在网上办理：\n{online.name or CHANNEL_LABELS['online']}\n{url}"), 1)
+            lay.addLayout(row)
+
+    def _phones_and_hall(self, guide) -> None:
+        ctx = self.ctx
+        svc = guide.service
+        lay = self._section("咨询电话与办理地点", name="contact")
+        numbers = [f"{p.number}（{p.label}）" if p.label else p.number for p in svc.phones]
+        if ctx.region.hotline and ctx.region.hotline.number not in {p.number for p in svc.phones}:
+            h = ctx.region.hotline
+            numbers.append(f"{h.number}（{h.label}）" if h.label else h.number)
+        for n in dict.fromkeys(numbers):
+            lay.addWidget(label(f"☎ {n}"))
+        hall = ctx.hall
+        if hall is not None:
+            lay.addWidget(label(f"本大厅：{hall.name}"))
+            lay.addWidget(label(f"地址：{hall.address}" if hall.address else "地址：办事指南未给出，请咨询工作人员"))
+            if hall.phone:
+                lay.addWidget(label(f"电话：{hall.phone}"))
+            if hall.directions:
+                lay.addWidget(label(f"乘车：{hall.directions}", role="small"))
+
+    def _more(self, guide) -> None:
+        svc = guide.service
+        if guide.intro:
+            lay = self._section("办理对象及条件", name="intro")
+            for t in guide.intro:
+                lay.addWidget(label(t.text))
+        if svc.steps:
+            lay = self._section("办理环节", name="steps")
+            for t in svc.steps:
+                lay.addWidget(label(t.text))
+        if svc.legal_basis:
+            lay = self._section("设定依据", name="legalBasis")
+            for t in svc.legal_basis:
+                lay.addWidget(label(t.text))
+        if svc.older_notes:
+            lay = self._section("注意事项（2020年政务公开指南）", name="olderNotes")
+            for t in svc.older_notes:
+                lay.addWidget(label(t.text))
+        if not (guide.intro or svc.steps or svc.legal_basis or svc.older_notes):
+            self.page.body.addWidget(label("办事指南没有更多信息。", role="muted"))
+
+    def speech_text(self) -> str:
+        guide = self.ctx.session.guide
+        if guide is None:
+            return ""
+        parts = [f"{guide.service.name}。请带齐以下材料："]
+        parts += [f"第{i}项，{m.display_name}。" for i, m in enumerate(guide.materials, 1)]
+        if guide.service.time_limit:
+            parts.append(f"办理时限：{guide.service.time_limit.text}。")
+        return "".join(parts)

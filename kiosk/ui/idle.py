@@ -1,0 +1,65 @@
+"""还在使用吗？ — the idle countdown over the current screen. Any tap cancels it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QFrame, QVBoxLayout
+
+from kiosk.ui.widgets import button, label
+
+
+class IdleOverlay(QFrame):
+    expired = Signal()
+    cancelled = Signal()
+
+    def __init__(self, parent, seconds: int):
+        super().__init__(parent)
+        self.setObjectName("idleOverlay")
+        self.setProperty("role", "overlay")
+        self.seconds = seconds
+        self.remaining = seconds
+        outer = QVBoxLayout(self)
+        outer.setAlignment(Qt.AlignCenter)
+        box = QFrame()
+        box.setProperty("role", "dialog")
+        box.setMaximumWidth(900)
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(48, 48, 48, 48)
+        lay.setSpacing(24)
+        lay.addWidget(label("还在使用吗？", role="h1"), alignment=Qt.AlignCenter)
+        self.count = label(str(seconds), role="countdown", name="idleCountdown")
+        self.count.setAlignment(Qt.AlignCenter)
+        lay.addWidget(self.count)
+        lay.addWidget(label("倒计时结束后将清除您的信息并回到首页。", role="muted"), alignment=Qt.AlignCenter)
+        lay.addWidget(button("继续使用", self.cancel, role="primary", name="idleContinue"))
+        outer.addWidget(box)
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self._tick)
+        self.hide()
+
+    def start(self) -> None:
+        self.remaining = self.seconds
+        self.count.setText(str(self.remaining))
+        self.setGeometry(self.parentWidget().rect())
+        self.raise_()
+        self.show()
+        self.timer.start()
+
+    def cancel(self) -> None:
+        if self.isVisible():
+            self.timer.stop()
+            self.hide()
+            self.cancelled.emit()
+
+    def mousePressEvent(self, event) -> None:  # a tap anywhere cancels
+        self.cancel()
+        event.accept()
+
+    def _tick(self) -> None:
+        self.remaining -= 1
+        self.count.setText(str(max(self.remaining, 0)))
+        if self.remaining <= 0:
+            self.timer.stop()
+            self.hide()
+            self.expired.emit()

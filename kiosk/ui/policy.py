@@ -1,0 +1,58 @@
+"""政策速查: the handbook's reference data — rates, reimbursement tables, maternity tables."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QVBoxLayout
+
+from kiosk.ui.widgets import PagedScroll, ScreenBase, button, card, label
+
+
+class PolicyScreen(ScreenBase):
+    title = "政策速查"
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.page = PagedScroll()
+        lay.addWidget(self.page)
+
+    def refresh(self) -> None:
+        ctx, s = self.ctx, self.ctx.session
+        self.page.clear()
+        body = self.page.body
+        topics = ctx.catalogue.policy_topics(ctx.region.id)
+        chosen = next((t for t in topics if t.id == s.step.policy_topic), None)
+        if chosen is None:
+            body.addWidget(label("政策速查", role="h1"))
+            body.addWidget(label("请选择要了解的政策", role="muted"))
+            for t in topics:
+                body.addWidget(button(t.title, (lambda tid=t.id: s.open_policy(tid)), role="list",
+                                      name=f"policy:{t.id}"))
+            body.addStretch(1)
+            return
+        body.addWidget(label(chosen.title, role="h1", name="policyTitle"))
+        for f in chosen.facts:
+            frame, lay = card()
+            lay.addWidget(label(f.label, role="muted"))
+            lay.addWidget(label(f.value, role="h2"))
+            if f.note:
+                lay.addWidget(label(f.note, role="small"))
+            body.addWidget(frame)
+        for tb in chosen.tables:
+            frame, lay = card()
+            frame.setObjectName("policyTable")
+            lay.addWidget(label(tb.title, role="h2"))
+            for row in tb.rows:
+                lines = [f"{col}：{cell}" for col, cell in zip(tb.columns, row) if cell]
+                lay.addWidget(label("\n".join(lines)))
+                lay.addWidget(label("—" * 8, role="muted"))
+            for n in tb.notes:
+                lay.addWidget(label(n.text, role="small"))
+            body.addWidget(frame)
+        for p in chosen.paragraphs:
+            body.addWidget(label(p.text))
+        if chosen.basis:
+            body.addWidget(label(chosen.basis.text, role="small"))
+        body.addWidget(label(f"信息来源：{chosen.ref}", role="small"))
+        body.addStretch(1)

@@ -1,0 +1,119 @@
+"""Search with an on-screen keyboard: pinyin, initials, or a tapped everyday word.
+Results update with every key."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from kiosk.ui.widgets import PagedScroll, ScreenBase, WrapButton, button, clear_layout, label
+
+KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+COMMON_WORDS = ("报销", "生孩子", "外地看病", "参保", "退休", "社保卡", "查询", "慢病")
+
+
+class SearchScreen(ScreenBase):
+    title = "搜索"
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.root = QVBoxLayout(self)
+        self.root.setContentsMargins(32, 24, 32, 12)
+        self.root.setSpacing(16)
+        self.field = QLineEdit()
+        self.field.setObjectName("searchField")
+        self.field.setReadOnly(True)  # no system keyboard: the keys below type
+        self.field.setFocusPolicy(Qt.NoFocus)
+        self.field.setPlaceholderText("输入拼音或首字母，如 ydjy = 异地就医")
+        self.results = PagedScroll()
+        self.keyboard = self._keyboard()
+        self.words = self._words()
+        self._portrait = None
+
+    def _keyboard(self) -> QWidget:
+        kb = QWidget()
+        g = QGridLayout(kb)
+        g.setContentsMargins(0, 0, 0, 0)
+        g.setSpacing(10)
+        for r, row in enumerate(KEY_ROWS):
+            offset = r  # a staggered keyboard, as people know it
+            for c, ch in enumerate(row):
+                g.addWidget(button(ch.upper(), (lambda ch=ch: self.type(ch)), role="key", name=f"key:{ch}"),
+                            r, c * 2 + offset, 1, 2)
+        g.addWidget(button("删除", self.backspace, role="key", name="key:backspace"), 2, 16, 1, 4)
+        g.addWidget(button("清空", self.clear_query, role="key", name="key:clear"), 3, 0, 1, 6)
+        g.addWidget(label("可输入拼音全拼或首字母", role="small"), 3, 7, 1, 13)
+        return kb
+
+    def _words(self) -> QWidget:
+        w = QWidget()
+        g = QGridLayout(w)
+        g.setContentsMargins(0, 0, 0, 0)
+        g.setSpacing(10)
+        for i, word in enumerate(COMMON_WORDS):
+            g.addWidget(button(word, (lambda word=word: self.ctx.session.set_query(word)), name=f"word:{word}"),
+                        i // 4, i % 4)
+        return w
+
+    # -- typing -------------------------------------------------------------------------
+    def type(self, ch: str) -> None:
+        q = self.ctx.session.step.query
+        if q and not q.isascii():
+            q = ""  # a tapped Chinese word is replaced by typing
+        self.ctx.session.set_query(q + ch)
+
+    def backspace(self) -> None:
+        q = self.ctx.session.step.query
+        self.ctx.session.set_query("" if not q.isascii() else q[:-1])
+
+    def clear_query(self) -> None:
+        self.ctx.session.set_query("")
+
+    # -- drawing --------------------------------------------------------------------------
+    def _layout(self) -> None:
+        if self._portrait == self.ctx.portrait:
+            return
+        self._portrait = self.ctx.portrait
+        for w in (self.field, self.results, self.keyboard, self.words):
+            w.setParent(None)
+        clear_layout(self.root)
+        self.root.addWidget(label("搜索业务", role="h1"))
+        if self.ctx.portrait:
+            self.root.addWidget(self.field)
+            self.root.addWidget(self.words)
+            self.root.addWidget(self.results, 1)
+            self.root.addWidget(self.keyboard)
+        else:
+            row = QHBoxLayout()
+            row.setSpacing(24)
+            left = QVBoxLayout()
+            left.addWidget(self.field)
+            left.addWidget(self.results, 1)
+            right = QVBoxLayout()
+            right.addWidget(self.words)
+            right.addWidget(self.keyboard)
+            right.addStretch(1)
+            row.addLayout(left, 5)
+            row.addLayout(right, 6)
+            self.root.addLayout(row, 1)
+        for w in (self.field, self.results, self.keyboard, self.words):
+            w.show()
+
+    def refresh(self) -> None:
+        self._layout()
+        query = self.ctx.session.step.query
+        self.field.setText(query)
+        self.results.clear()
+        body = self.results.body
+        body.setContentsMargins(0, 0, 0, 0)
+        if not query:
+            body.addWidget(label("请点下方按键输入，或点常用词。", role="muted"))
+        else:
+            found = self.ctx.session.search_results()
+            body.addWidget(label(f"找到 {len(found)} 项业务" if found else "没有找到，请换个词试试，或到窗口咨询。",
+                                 role="muted", name="resultCount"))
+            for s in found:
+                body.addWidget(WrapButton(s.name, f"{s.category} · {s.audience}",
+                                          (lambda sid=s.id: self.ctx.session.choose_service(sid)),
+                                          name=f"service:{s.id}"))
+        body.addStretch(1)

@@ -1,0 +1,246 @@
+"""Tap through the kiosk as a citizen would, for every region and category."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from kiosk.config import KioskConfig
+from kiosk.session import Screen
+from kiosk.ui.app import create_window
+from tests.ui_helpers import layout_problems, tap, texts
+
+REGIONS = ["shenyang", "fushun", "kaiyuan"]
+
+
+@pytest.fixture
+def make_window(qtbot, catalogue):
+    made = []
+
+    def make(region="shenyang", size=(1080, 1920), **cfg):
+        w = create_window(catalogue, KioskConfig(region=region, **cfg))
+        qtbot.addWidget(w)
+        w.resize(*size)
+        w.show()
+        QApplication.processEvents()
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.close()
+
+
+def answer_all(qtbot, w):
+    """Tap the first answer of every question until the checklist shows."""
+    s = w.ctx.session
+    for _ in range(10):
+        if s.screen is not Screen.QUESTION:
+            break
+        tap(qtbot, w, f"answer:{s.question.options[0].id}")
+    assert s.screen is Screen.CHECKLIST
+
+
+def categories(catalogue, region):
+    seen = {}
+    for svc in catalogue.services(region):
+        seen.setdefault(svc.category, svc)
+    return list(seen.values())
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_a_journey_per_category(qtbot, make_window, catalogue, region):
+    w = make_window(region)
+    s = w.ctx.session
+    for svc in categories(catalogue, region):
+        tap(qtbot, w, "homeButton") if s.screen is not Screen.HOME else None
+        topic = svc.topics[0]
+        tap(qtbot, w, f"topic:{topic}")
+        assert s.screen is Screen.SERVICES
+        tap(qtbot, w, f"service:{svc.id}")
+        answer_all(qtbot, w)
+        shown = texts(w)
+        assert svc.name in shown
+        guide = s.guide
+        for m in guide.materials:
+            assert m.display_name in shown, (svc.id, m.display_name)
+        if svc.time_limit:
+            assert svc.time_limit.text in shown
+        tap(qtbot, w, "homeButton")
+        assert s.screen is Screen.HOME and s.answers == {}
+
+
+def test_audience_tiles_and_back(qtbot, make_window):
+    w = make_window("shenyang")
+    s = w.ctx.session
+    tap(qtbot, w, "audience:单位")
+    assert s.screen is Screen.SERVICES
+    assert all(x.audience == "单位" for x in s.listed_services())
+    tap(qtbot, w, "service:unit-registration")
+    assert s.screen is Screen.QUESTION
+    assert "第 1 步" in texts(w)
+    tap(qtbot, w, "answer:close")
+    assert s.screen is Screen.CHECKLIST
+    assert "单位批准注销的书面资料" in texts(w)
+    tap(qtbot, w, "backButton")
+    assert s.screen is Screen.QUESTION and s.answers == {}
+    tap(qtbot, w, "backButton")
+    assert s.screen is Screen.SERVICES
+    tap(qtbot, w, "backButton")
+    assert s.screen is Screen.HOME
+    assert not visible_enabled(w, "backButton")
+
+
+def visible_enabled(w, name):
+    from tests.ui_helpers import visible_buttons
+
+    return any(b.isEnabled() for b in visible_buttons(w, name))
+
+
+def test_search_by_initials_updates_with_each_key(qtbot, make_window):
+    w = make_window("fushun")
+    s = w.ctx.session
+    tap(qtbot, w, "searchButton")
+    tap(qtbot, w, "key:y")
+    first = [x.id for x in s.search_results()]
+    tap(qtbot, w, "key:d")
+    tap(qtbot, w, "key:j")
+    tap(qtbot, w, "key:y")
+    results = s.search_results()
+    assert s.step.query == "ydjy"
+    assert results and results != first
+    assert all("异地" in r.name or "remote-care" in r.topics for r in results[:4])
+    assert "异地" in texts(w)
+    tap(qtbot, w, f"service:{results[0].id}")
+    assert s.screen in (Screen.QUESTION, Screen.CHECKLIST)
+    tap(qtbot, w, "backButton")
+    assert s.screen is Screen.SEARCH and s.step.query == "ydjy"
+
+
+def test_everyday_word_search(qtbot, make_window):
+    w = make_window("shenyang")
+    tap(qtbot, w, "searchButton")
+    tap(qtbot, w, "word:生孩子")
+    names = [x.name for x in w.ctx.session.search_results()]
+    assert "生育津贴支付" in names
+
+
+def test_idle_countdown_wipes_the_session(qtbot, make_window):
+    w = make_window("shenyang")
+    w.ctx.config.idle_timeout = 1
+    w.overlay.seconds = 2
+    s = w.ctx.session
+    tap(qtbot, w, "topic:enrolment")
+    tap(qtbot, w, "service:flexible-enrol")
+    tap(qtbot, w, "answer:nonlocal")
+    assert s.answers == {"hukou": "nonlocal"}
+    qtbot.waitUntil(lambda: w.overlay.isVisible(), timeout=3000)
+    assert "还在使用吗？" in texts(w)
+    qtbot.waitUntil(lambda: s.screen is Screen.HOME, timeout=5000)
+    assert s.answers == {} and not s.can_go_back and s.step.service_id is None
+    assert not w.overlay.isVisible()
+
+
+def test_a_tap_cancels_the_countdown(qtbot, make_window):
+    w = make_window("kaiyuan")
+    w.ctx.config.idle_timeout = 1
+    w.overlay.seconds = 5
+    s = w.ctx.session
+    tap(qtbot, w, "topic:query")
+    qtbot.waitUntil(lambda: w.overlay.isVisible(), timeout=3000)
+    tap(qtbot, w, "idleContinue")
+    assert not w.overlay.isVisible()
+    assert s.screen is Screen.SERVICES
+
+
+def test_home_shows_hall_and_hotline(qtbot, make_window):
+    w = make_window("shenyang")
+    shown = texts(w)
+    assert "024-12345-1-7" in shown and "沈阳市医疗保障事务服务中心" in shown
+
+
+def test_halls_and_policy_screens(qtbot, make_window):
+    w = make_window("shenyang")
+    tap(qtbot, w, "hallsButton")
+    assert "长白西路" in texts(w).replace(" ", "")
+    tap(qtbot, w, "homeButton")
+    tap(qtbot, w, "topic:reimbursement")
+    tap(qtbot, w, "service:inpatient-reimbursement")
+    assert w.ctx.session.screen is Screen.CHECKLIST
+    topic = w.ctx.catalogue.policy_topics("shenyang", "inpatient-reimbursement")[0]
+    tap(qtbot, w, f"policy:{topic.id}")
+    assert w.ctx.session.screen is Screen.POLICY
+    assert topic.title in texts(w)
+    tap(qtbot, w, "backButton")
+    assert w.ctx.session.screen is Screen.CHECKLIST
+
+
+def test_checklist_more_shows_steps_and_legal_basis(qtbot, make_window):
+    w = make_window("shenyang")
+    tap(qtbot, w, "topic:enrolment")
+    tap(qtbot, w, "service:unit-registration")
+    tap(qtbot, w, "answer:open")
+    assert "社会保险法" not in texts(w)
+    tap(qtbot, w, "moreButton")
+    shown = texts(w)
+    assert "1. 申请：" in shown.replace("1.申请", "1. 申请") and "社会保险法" in shown
+
+
+def test_refusals_and_deferrable_badges_on_the_checklist(qtbot, make_window):
+    w = make_window("fushun")
+    tap(qtbot, w, "topic:maternity")
+    tap(qtbot, w, "service:maternity-allowance")
+    answer_all(qtbot, w)
+    shown = texts(w)
+    assert "以下情形不予受理" in shown and "医保连续缴费不满十个月" in shown
+    assert "结婚证" in shown and "20 个工作日" in shown
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
+@pytest.mark.parametrize("text_size", ["normal", "large"])
+def test_nothing_cut_off_or_overlapping(qtbot, make_window, size, text_size):
+    w = make_window("shenyang", size=size, text_size=text_size)
+    screens = {}
+    screens["home"] = layout_problems(w)
+    tap(qtbot, w, "searchButton")
+    for ch in "ydjy":
+        tap(qtbot, w, f"key:{ch}")
+    screens["search"] = layout_problems(w)
+    tap(qtbot, w, "homeButton")
+    tap(qtbot, w, "topic:maternity")
+    screens["services"] = layout_problems(w)
+    tap(qtbot, w, "service:maternity-allowance")
+    screens["question"] = layout_problems(w)
+    answer_all(qtbot, w)
+    screens["checklist"] = layout_problems(w)
+    tap(qtbot, w, "moreButton")
+    screens["checklist-more"] = layout_problems(w)
+    tap(qtbot, w, "homeButton")
+    tap(qtbot, w, "hallsButton")
+    screens["halls"] = layout_problems(w)
+    assert {k: v for k, v in screens.items() if v} == {}
+
+
+def test_large_text_and_contrast_toggles(qtbot, make_window):
+    from kiosk.ui import theme
+
+    w = make_window("kaiyuan")
+    tap(qtbot, w, "largeTextButton")
+    assert w.ctx.sizes is theme.LARGE
+    tap(qtbot, w, "contrastButton")
+    assert w.ctx.palette is theme.CONTRAST
+    assert "font-size: 36px" in QApplication.instance().styleSheet()
+    tap(qtbot, w, "largeTextButton")
+    assert w.ctx.sizes is theme.NORMAL
+
+
+def test_smoke_command_runs(tmp_path, catalogue_db):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, KIOSK_DATA_DIR=str(catalogue_db.parent), QT_QPA_PLATFORM="offscreen",
+               KIOSK_CONFIG_DIR=str(tmp_path))
+    r = subprocess.run([sys.executable, "-m", "kiosk", "run", "--smoke"], env=env, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr

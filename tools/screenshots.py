@@ -1,0 +1,79 @@
+"""Grab the kiosk's screens to PNG by tapping through the real UI offscreen.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [OUT_DIR]
+
+Writes home, search, question and checklist at 1080x1920 (portrait) and 1920x1080
+(landscape), in normal and 大字 text, for the README's docs/.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QAbstractButton, QApplication  # noqa: E402
+
+from kiosk import paths  # noqa: E402
+from kiosk.config import KioskConfig  # noqa: E402
+from kiosk.db.build import build_catalogue  # noqa: E402
+from kiosk.db.service import CatalogueService  # noqa: E402
+from kiosk.ui.app import create_window  # noqa: E402
+
+
+def tap(window, name: str) -> None:
+    app = QApplication.instance()
+    app.processEvents()
+    matches = [w for w in window.findChildren(QAbstractButton, name) if w.isVisible()]
+    if not matches:
+        raise LookupError(f"no visible button {name!r}")
+    b = matches[0]
+    QTest.mouseClick(b, Qt.LeftButton, Qt.NoModifier, QPoint(b.width() // 2, b.height() // 2))
+    app.processEvents()
+
+
+def shoot(window, path: Path) -> None:
+    app = QApplication.instance()
+    for _ in range(3):
+        app.processEvents()
+    window.grab().save(str(path))
+    print(path)
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
+    db = paths.catalogue_db_path()
+    if not db.exists():
+        build_catalogue(paths.seed_dir(), db)
+    catalogue = CatalogueService(db)
+    for size, tag in (((1080, 1920), "portrait"), ((1920, 1080), "landscape")):
+        for large in (False, True):
+            cfg = KioskConfig(region="shenyang", text_size="large" if large else "normal")
+            w = create_window(catalogue, cfg)
+            w.resize(*size)
+            w.show()
+            suffix = f"{tag}{'-large' if large else ''}"
+            shoot(w, out / f"home-{suffix}.png")
+            tap(w, "searchButton")
+            for ch in "ydjy":
+                tap(w, f"key:{ch}")
+            shoot(w, out / f"search-{suffix}.png")
+            tap(w, "homeButton")
+            tap(w, "topic:enrolment")
+            tap(w, "service:flexible-enrol")
+            shoot(w, out / f"question-{suffix}.png")
+            tap(w, "answer:nonlocal")
+            tap(w, "answer:proxy")
+            shoot(w, out / f"checklist-{suffix}.png")
+            w.close()
+            w.deleteLater()
+            app.processEvents()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs"))
