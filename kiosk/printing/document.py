@@ -21,7 +21,7 @@ from kiosk.catalogue.model import Channel, Hall, Region, condition_questions, de
 
 TITLE = "办事材料清单"
 ADDRESS_UNKNOWN = "地址以大厅公告为准"
-DISCLAIMER = "本清单依据官方办事指南生成，以窗口受理为准。"
+DISCLAIMER = "本清单仅供参考，以窗口受理为准。"
 
 
 @dataclass(frozen=True)

@@ -12,43 +12,14 @@ top of the page. No Qt here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 import qrcode
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 
 from kiosk.printing.document import Block, ChecklistDocument
+from kiosk.printing.fonts import FontMissing, font_file, register_font
 
 MM = 72 / 25.4
-FONT_NAME = "KioskCJK"
-FONT_CANDIDATES = (
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-)
-
-
-class FontMissing(RuntimeError):
-    """No TrueType CJK font to embed (install fonts-wqy-microhei)."""
-
-
-@lru_cache(maxsize=1)
-def font_file() -> tuple[str, int]:
-    """The TrueType CJK font embedded in every PDF: (path, subfont index)."""
-    for path, index in FONT_CANDIDATES:
-        if Path(path).is_file():
-            return path, index
-    raise FontMissing("no CJK TrueType font found; looked for "
-                      + ", ".join(p for p, _ in FONT_CANDIDATES))
-
-
-@lru_cache(maxsize=1)
-def register_font() -> str:
-    """Register the CJK font with reportlab (once) and return its name."""
-    path, index = font_file()
-    pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=index))
-    return FONT_NAME
 
 
 def text_width(text: str, size: float) -> float:

@@ -32,20 +32,14 @@ def render_pdf(doc: ChecklistDocument, paper: str = "a4") -> bytes:
         h = page.height
         for op in page.ops:
             if isinstance(op, TextOp):
-                # The font has no bold face: bold text is filled and stroked. The text
-                # render mode is graphics state (and reportlab never emits '0 Tr'), so
-                # bold runs are drawn inside their own saved state.
-                if op.bold:
-                    c.saveState()
-                    c.setLineWidth(op.size * 0.035)
-                t = c.beginText(op.x, h - op.baseline)
-                t.setFont(font, op.size)
-                if op.bold:
-                    t.setTextRenderMode(2)
-                t.textOut(op.text)
-                c.drawText(t)
-                if op.bold:
-                    c.restoreState()
+                # The font has no bold face. Bold is the text drawn twice, a hair apart:
+                # text render modes (fill+stroke) do not survive CUPS' PostScript
+                # conversion as text, and text extraction folds the overlapping copy.
+                for dx in ((0.0, op.size * 0.03) if op.bold else (0.0,)):
+                    t = c.beginText(op.x + dx, h - op.baseline)
+                    t.setFont(font, op.size)
+                    t.textOut(op.text)
+                    c.drawText(t)
             elif isinstance(op, RuleOp):
                 c.setLineWidth(op.width)
                 c.setDash(2, 2) if op.dashed else c.setDash()

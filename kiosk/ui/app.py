@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QGridLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk import paths
 from kiosk.catalogue.model import Hall, Region, Topic
@@ -112,16 +112,13 @@ class KioskWindow(QWidget):
         ctx = self.ctx
         f = QFrame()
         f.setProperty("role", "header")
-        lay = QVBoxLayout(f)
-        lay.setContentsMargins(24, 16, 24, 16)
-        lay.setSpacing(12)
+        self.header_layout = QGridLayout(f)
+        self.header_layout.setContentsMargins(24, 12, 24, 12)
+        self.header_layout.setHorizontalSpacing(16)
+        self.header_layout.setVerticalSpacing(10)
         title = ctx.hall.name if ctx.hall else f"{ctx.region.name}医保服务大厅"
-        hotline = ctx.region.hotline or (None)
-        line = title + (f"    ☎ {hotline.number}" if hotline else (f"    ☎ {ctx.hall.phone}" if ctx.hall and ctx.hall.phone else ""))
-        self.title_label = label(line, role="h2", name="hallTitle")
-        lay.addWidget(self.title_label)
-        row = QHBoxLayout()
-        row.setSpacing(16)
+        phone = ctx.region.hotline.number if ctx.region.hotline else (ctx.hall.phone if ctx.hall else None)
+        self.title_label = label(title + (f"    ☎ {phone}" if phone else ""), role="h2", name="hallTitle")
         self.back_button = button("◀ 返回", self.ctx.session.back, role="nav", name="backButton")
         self.home_button = button("⌂ 首页", lambda: self.ctx.session.go_home(), role="nav", name="homeButton")
         self.speak_button = button("朗读", self.read_aloud, role="nav", name="speakButton")
@@ -129,10 +126,32 @@ class KioskWindow(QWidget):
         self.large_button.setCheckable(True)
         self.contrast_button = button("高对比", self.toggle_contrast, role="nav", name="contrastButton")
         self.contrast_button.setCheckable(True)
-        for b in (self.back_button, self.home_button, self.speak_button, self.large_button, self.contrast_button):
-            row.addWidget(b)
-        lay.addLayout(row)
+        self.nav_buttons = [self.back_button, self.home_button, self.speak_button, self.large_button,
+                            self.contrast_button]
+        self._header_portrait = None
         return f
+
+    def _layout_header(self) -> None:
+        """Portrait: the hall's name above the buttons; landscape: all in one row."""
+        if self._header_portrait == self.ctx.portrait:
+            return
+        self._header_portrait = self.ctx.portrait
+        g = self.header_layout
+        for w in [self.title_label, *self.nav_buttons]:
+            g.removeWidget(w)
+        for c in range(g.columnCount()):
+            g.setColumnStretch(c, 0)
+        if self.ctx.portrait:
+            g.addWidget(self.title_label, 0, 0, 1, len(self.nav_buttons))
+            for i, b in enumerate(self.nav_buttons):
+                g.addWidget(b, 1, i)
+                g.setColumnStretch(i, 1)
+        else:
+            g.addWidget(self.title_label, 0, 0)
+            g.setColumnStretch(0, 3)
+            for i, b in enumerate(self.nav_buttons, 1):
+                g.addWidget(b, 0, i)
+                g.setColumnStretch(i, 1)
 
     # -- theme ----------------------------------------------------------------------------------
     def apply_theme(self) -> None:
@@ -171,6 +190,7 @@ class KioskWindow(QWidget):
         return self.height() >= self.width()
 
     def show_current(self) -> None:
+        self._layout_header()
         s = self.ctx.session
         screen = self.screens[s.screen]
         try:

@@ -23,32 +23,49 @@ class HomeScreen(ScreenBase):
         ctx, body = self.ctx, self.page.body
         self.page.clear()
         services = ctx.catalogue.services(ctx.region.id)
-        body.addWidget(label("您好！请选择您要办理的业务", role="h1"))
         search = button("搜索业务（可输入拼音或首字母）", ctx.session.open_search, role="primary", name="searchButton")
-        body.addWidget(search)
-
-        body.addWidget(label("按办理对象", role="h2"))
         audiences = [a for a in ("个人", "单位", "医药机构") if any(s.audience == a for s in services)]
-        tiles = [WrapButton(a, AUDIENCE_HINTS.get(a, ""), (lambda a=a: ctx.session.choose_audience(a)),
-                            role="tile", name=f"audience:{a}") for a in audiences]
-        body.addWidget(grid(tiles, 3, ctx.sizes.gap))
-
-        body.addWidget(label("常办事项", role="h2"))
+        audience_tiles = [WrapButton(a, AUDIENCE_HINTS.get(a, ""), (lambda a=a: ctx.session.choose_audience(a)),
+                                     role="tile", name=f"audience:{a}") for a in audiences]
         topics = [t for t in ctx.topics if any(t.id in s.topics for s in services)]
-        columns = 3 if ctx.portrait else 4
-        tiles = []
+        topic_tiles = []
         for t in topics:
             n = sum(1 for s in services if t.id in s.topics)
-            tiles.append(WrapButton(t.label, f"{n} 项业务", (lambda t=t: ctx.session.choose_topic(t.id)),
-                                    role="tile", name=f"topic:{t.id}"))
-        body.addWidget(grid(tiles, columns, ctx.sizes.gap))
-
-        row = QHBoxLayout()
-        row.setSpacing(ctx.sizes.gap)
-        row.addWidget(button("办理地点与电话", ctx.session.open_halls, name="hallsButton"))
+            topic_tiles.append(WrapButton(t.label, f"{n} 项业务", (lambda t=t: ctx.session.choose_topic(t.id)),
+                                          role="tile", name=f"topic:{t.id}"))
+        extra = [button("办理地点与电话", ctx.session.open_halls, name="hallsButton")]
         if ctx.catalogue.policy_topics(ctx.region.id):
-            row.addWidget(button("政策速查", ctx.session.open_policy, name="policyButton"))
-        body.addLayout(row)
+            extra.append(button("政策速查", ctx.session.open_policy, name="policyButton"))
+
+        if ctx.portrait:
+            body.addWidget(label("您好！请选择您要办理的业务", role="h1"))
+            body.addWidget(search)
+            body.addWidget(label("常办事项", role="h2"))
+            body.addWidget(grid(topic_tiles, 3, ctx.sizes.gap))
+            body.addWidget(label("按办理对象", role="h2"))
+            body.addWidget(grid(audience_tiles, 3, ctx.sizes.gap))
+            body.addWidget(grid(extra, 2, ctx.sizes.gap))
+        else:
+            row = QHBoxLayout()
+            row.setSpacing(ctx.sizes.gap * 2)
+            left = QVBoxLayout()
+            left.setSpacing(ctx.sizes.gap)
+            left.addWidget(label("您好！请选择要办理的业务", role="h1"))
+            left.addWidget(search)
+            left.addWidget(label("按办理对象", role="h2"))
+            for t in audience_tiles:
+                left.addWidget(t)
+            for b in extra:
+                left.addWidget(b)
+            left.addStretch(1)
+            right = QVBoxLayout()
+            right.setSpacing(ctx.sizes.gap)
+            right.addWidget(label("常办事项", role="h2"))
+            right.addWidget(grid(topic_tiles, 3, ctx.sizes.gap))
+            right.addStretch(1)
+            row.addLayout(left, 1)
+            row.addLayout(right, 2)
+            body.addLayout(row)
         body.addStretch(1)
 
     def speech_text(self) -> str:
