@@ -1,7 +1,7 @@
 """The `kiosk` command. Its subcommands and flags are a contract operators and checks
 rely on: extend it, never rename anything.
 
-    kiosk catalogue build|check
+    kiosk catalogue build|check|install BUNDLE|rollback|bundle OUT --version V
     kiosk services  --region R [--json]
     kiosk questions --region R --service ID [--json]
     kiosk show      --region R --service ID [--answer QID=OID ...] [--json]
@@ -9,6 +9,8 @@ rely on: extend it, never rename anything.
     kiosk policy    --region R [--service ID] [--json]
     kiosk differences --region R [--json]
     kiosk run [--smoke] [--size WxH] [--windowed]
+    kiosk print --region R --service ID [--answer QID=OID ...] [--hall ID]
+                (--pdf FILE [--paper a4|80mm|58mm] | --printer QUEUE | --escpos tcp://HOST:PORT)
 
 Exit codes: 0 ok; 1 a failed check/build; 2 a bad argument (unknown region, service,
 question or option), with a one-line message naming the valid choices.
@@ -70,6 +72,49 @@ def cmd_catalogue_build(args) -> int:
         print(f"build failed: {exc.filename or db}: {exc.strerror}; the database was not changed", file=sys.stderr)
         return EXIT_FAILED
     print(f"built {db}: {len(cat.services)} services in {len(cat.regions)} regions")
+    return EXIT_OK
+
+
+def cmd_catalogue_install(args) -> int:
+    from kiosk.db.bundle import BundleError, install_bundle
+
+    db = _db_path(args)
+    try:
+        manifest = install_bundle(args.bundle, db)
+    except BundleError as exc:
+        print(f"install failed: {exc}; the catalogue was not changed", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"installed catalogue {manifest['version']} ({manifest['kind']}) into {db}; "
+          f"the previous one is kept for 'kiosk catalogue rollback'")
+    return EXIT_OK
+
+
+def cmd_catalogue_rollback(args) -> int:
+    from kiosk.db.bundle import BundleError, rollback
+
+    db = _db_path(args)
+    try:
+        rollback(db)
+    except BundleError as exc:
+        print(f"rollback failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"rolled back {db} to the previous catalogue")
+    return EXIT_OK
+
+
+def cmd_catalogue_bundle(args) -> int:
+    from kiosk.db.bundle import make_bundle
+
+    out = Path(args.out)
+    if args.seed_sources:
+        make_bundle(out, args.version, seed_dir=paths.seed_dir())
+    else:
+        db = _db_path(args)
+        if not db.exists():
+            print(f"no catalogue at {db}; run 'kiosk catalogue build' first", file=sys.stderr)
+            return EXIT_FAILED
+        make_bundle(out, args.version, db_path=db)
+    print(f"wrote {out}")
     return EXIT_OK
 
 
@@ -240,6 +285,54 @@ def cmd_run(args) -> int:
 
 
 # -- parser ------------------------------------------------------------------------------
+def cmd_print(args) -> int:
+    """The citizen's checklist to a PDF file, a CUPS queue or an ESC/POS printer."""
+    from dataclasses import replace
+
+    from kiosk.catalogue.guide import BadAnswer, build_guide
+    from kiosk.config import load_config
+    from kiosk.printing import make_checklist, print_checklist, save_pdf
+
+    if args.escpos and not args.escpos.startswith(("tcp://", "usb://", "serial://")):
+        raise UsageError(f"bad --escpos {args.escpos!r}: expected tcp://HOST:PORT, usb://VID:PID "
+                         "or serial:///dev/ttyX")
+    if args.escpos and args.paper == "a4":
+        raise UsageError("--paper a4 is not a receipt roll; an ESC/POS printer takes 80mm or 58mm")
+    cat = open_catalogue(args)
+    svc = _service(cat, args)
+    try:
+        guide = build_guide(svc, parse_answers(args.answer))
+    except BadAnswer as exc:
+        raise UsageError(str(exc)) from exc
+    region = cat.region(args.region)
+    halls = cat.halls(args.region)
+    config, _problems = load_config()
+    if args.hall:
+        hall = next((h for h in halls if h.id == args.hall), None)
+        if hall is None:
+            raise UsageError(f"unknown hall {args.hall!r} in region {args.region!r}; valid: "
+                             + ", ".join(h.id for h in halls))
+    else:
+        wanted = config.hall if config.region == args.region else ""
+        hall = next((h for h in halls if h.id == wanted), halls[0] if halls else None)
+    doc = make_checklist(guide, region, hall)
+    if args.pdf:
+        result = save_pdf(doc, args.pdf, args.paper or "a4")
+    elif args.printer:
+        result = print_checklist(doc, replace(config.printer, kind="cups", queue=args.printer,
+                                              paper=args.paper or "a4"))
+    else:
+        result = print_checklist(doc, replace(config.printer, kind="escpos", address=args.escpos,
+                                              paper=args.paper or "80mm"))
+    if not result.ok:
+        print(f"kiosk: print failed: {result.message}", file=sys.stderr)
+        print(f"kiosk: {result.fault}: {result.detail}", file=sys.stderr)
+        return EXIT_FAILED
+    target = args.pdf or args.printer or args.escpos
+    print(f"checklist {doc.serial} ({svc.name}) -> {target}" + (f" (job {result.job})" if args.printer else ""))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kiosk", description="医保服务大厅自助一体机")
     p.add_argument("--db", help="catalogue database (default: the data directory's catalogue.sqlite)")
@@ -253,6 +346,17 @@ def build_parser() -> argparse.ArgumentParser:
     c = cat_sub.add_parser("check", help="validate seed/: print every problem as file:line: message")
     c.add_argument("--seed", help="seed directory (default: the project's seed/)")
     c.set_defaults(func=cmd_catalogue_check)
+
+    i = cat_sub.add_parser("install", help="install a catalogue bundle (file or http(s) URL), keeping the previous")
+    i.add_argument("bundle")
+    i.set_defaults(func=cmd_catalogue_install)
+    rb = cat_sub.add_parser("rollback", help="return to the previous catalogue")
+    rb.set_defaults(func=cmd_catalogue_rollback)
+    bu = cat_sub.add_parser("bundle", help="write a catalogue bundle for 'catalogue install'")
+    bu.add_argument("out")
+    bu.add_argument("--version", required=True)
+    bu.add_argument("--seed-sources", action="store_true", help="bundle seed/ instead of the built database")
+    bu.set_defaults(func=cmd_catalogue_bundle)
 
     s = sub.add_parser("services", help="all services of a region")
     s.add_argument("--region", required=True)
@@ -289,6 +393,20 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--windowed", action="store_true", help="a 1080x1920 window instead of full-screen")
     r.add_argument("--screenshot", help="with --smoke: save Home as a PNG")
     r.set_defaults(func=cmd_run)
+
+    pr = sub.add_parser("print", help="print the checklist for the given answers (PDF, CUPS or ESC/POS)")
+    pr.add_argument("--region", required=True)
+    pr.add_argument("--service", required=True)
+    pr.add_argument("--answer", action="append", default=[], metavar="QID=OID")
+    pr.add_argument("--hall", help="hall id for name and address (default: the configured hall, else the first)")
+    to = pr.add_mutually_exclusive_group(required=True)
+    to.add_argument("--pdf", metavar="FILE", help="write a PDF file")
+    to.add_argument("--printer", metavar="QUEUE", help="print through this CUPS queue")
+    to.add_argument("--escpos", metavar="URL", help="ESC/POS printer: tcp://HOST:PORT, usb://VID:PID, "
+                    "serial:///dev/ttyX")
+    pr.add_argument("--paper", choices=("a4", "80mm", "58mm"),
+                    help="paper (default: a4 for --pdf and --printer, 80mm for --escpos)")
+    pr.set_defaults(func=cmd_print)
 
     d = sub.add_parser("differences", help="recorded differences between documents, for review")
     d.add_argument("--region", required=True)

@@ -143,6 +143,8 @@ def build_catalogue(seed_dir: Path, db_path: Path, check_documents: bool = True)
     if not cat.services:
         raise BuildError(f"no services found in {seed_dir}; the database was not changed")
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in db_path.parent.glob(".catalogue-*.sqlite.tmp"):  # left by a killed build
+        stale.unlink(missing_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".catalogue-", suffix=".sqlite.tmp", dir=db_path.parent)
     os.close(fd)
     tmp = Path(tmp_name)

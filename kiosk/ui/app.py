@@ -49,6 +49,7 @@ class AppContext:
     palette: theme.Palette = theme.LIGHT
     portrait: bool = True
     printing: object | None = None  # set when printing is available
+    warnings: list[str] = field(default_factory=list)  # for staff: fallbacks taken, config problems
     speaker: Speaker = field(default_factory=Speaker)
 
 
@@ -105,6 +106,9 @@ class KioskWindow(QWidget):
         self.activity = _ActivityFilter(self.note_activity)
         QApplication.instance().installEventFilter(self.activity)
         ctx.session.subscribe(lambda _s: self.show_current())
+        self.kiosk_mode = False  # full-screen kiosk: the window refuses to close
+        self.db_path: Path | None = None  # set by run_kiosk: watched for a new catalogue
+        self._db_stamp = None
         self.apply_theme()
 
     # -- header -------------------------------------------------------------------------------
@@ -192,6 +196,8 @@ class KioskWindow(QWidget):
     def show_current(self) -> None:
         self._layout_header()
         s = self.ctx.session
+        if s.screen is Screen.HOME and not s.can_go_back:
+            self.reload_catalogue_if_changed()
         screen = self.screens[s.screen]
         try:
             screen.refresh()
@@ -209,12 +215,59 @@ class KioskWindow(QWidget):
         self.note_activity()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        """Stop listening to the application before this window goes away."""
+        """In kiosk mode nothing closes the window (Alt+F4 …); otherwise stop listening."""
+        if self.kiosk_mode:
+            event.ignore()
+            return
         QApplication.instance().removeEventFilter(self.activity)
         self.idle_timer.stop()
         self.overlay.timer.stop()
         self.ctx.speaker.stop()
         super().closeEvent(event)
+
+    # -- catalogue updates -------------------------------------------------------------------------
+    def _stamp(self):
+        try:
+            st = self.db_path.stat()
+            return st.st_ino, st.st_mtime_ns, st.st_size
+        except (OSError, AttributeError):
+            return None
+
+    def reload_catalogue_if_changed(self) -> bool:
+        """A new catalogue (installed, rolled back, rebuilt) is picked up at Home, never
+        mid-session. A catalogue that cannot be read keeps the current one in use."""
+        from kiosk.db.service import CatalogueService, CatalogueUnavailable
+
+        if self.db_path is None:
+            return False
+        stamp = self._stamp()
+        if self._db_stamp is None:
+            self._db_stamp = stamp
+            return False
+        if stamp == self._db_stamp or stamp is None:
+            return False
+        self._db_stamp = stamp
+        try:
+            catalogue = CatalogueService(self.db_path)
+            region = catalogue.region(self.ctx.config.region)
+        except (CatalogueUnavailable, LookupError) as exc:
+            log.error("new catalogue not usable, keeping the current one: %s", exc,
+                      extra={"event": "catalogue-reload-failed"})
+            return False
+        old = self.ctx.catalogue
+        halls = catalogue.halls(region.id)
+        ctx = self.ctx
+        ctx.catalogue, ctx.region = catalogue, region
+        ctx.hall = next((h for h in halls if h.id == ctx.config.hall), halls[0] if halls else None)
+        ctx.topics = catalogue.topics()
+        ctx.session.catalogue = catalogue
+        ctx.session.search_index = SearchIndex(catalogue.services(region.id))
+        log.info("catalogue reloaded", extra={"event": "catalogue-reloaded", "detail": catalogue.meta.get("built_at")})
+        try:
+            old.close()
+        except Exception:  # noqa: BLE001
+            pass
+        return True
 
     # -- idle -----------------------------------------------------------------------------------------
     def note_activity(self) -> None:
@@ -245,25 +298,32 @@ def create_window(catalogue, config: KioskConfig) -> KioskWindow:
 def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = False, db: Path | None = None,
               screenshot: Path | None = None) -> int:
     """Start the kiosk. `smoke`: show Home, paint it, exit 0 (for checks/benchmarks)."""
-    from kiosk.db.build import BuildError, build_catalogue
-    from kiosk.db.service import CatalogueService, CatalogueUnavailable
+    from kiosk.db.resilience import open_catalogue, remember_contact, remembered_phone
+    from kiosk.logs import setup_logging
 
+    setup_logging()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     config, problems = load_config()
     for p in problems:
-        log.warning("config: %s", p)
+        log.warning("config: %s", p, extra={"event": "config-problem"})
     db = db or paths.catalogue_db_path()
     window: QWidget
+    opened = open_catalogue(db, paths.seed_dir())
     try:
-        if not db.exists():
-            build_catalogue(paths.seed_dir(), db)
-        catalogue = CatalogueService(db)
-        window = create_window(catalogue, config)
-    except (CatalogueUnavailable, BuildError, LookupError) as exc:
-        log.error("catalogue unavailable: %s", exc)
+        if opened.catalogue is None:
+            raise LookupError(opened.error)
+        window = create_window(opened.catalogue, config)
+        window.ctx.warnings = opened.warnings + list(problems)
+        window.db_path = db
+        hall = window.ctx.hall
+        phone = window.ctx.region.hotline.number if window.ctx.region.hotline else (hall.phone if hall else None)
+        remember_contact(db, hall.name if hall else None, phone)
+        install_exception_hook(window)
+    except LookupError as exc:  # no catalogue, or the configured region is not in it
+        log.error("kiosk cannot start normally: %s", exc, extra={"event": "maintenance"})
         family = theme.load_cjk_font()
         app.setStyleSheet(theme.stylesheet(theme.NORMAL, theme.LIGHT, family))
-        window = MaintenanceScreen()
+        window = MaintenanceScreen(remembered_phone(db))
     if size:
         w, h = (int(x) for x in size.lower().split("x"))
         window.resize(w, h)
@@ -272,6 +332,8 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
         window.resize(1080, 1920)
         window.show()
     else:
+        if isinstance(window, KioskWindow):
+            window.kiosk_mode = True
         window.setWindowFlags(Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint)
         window.showFullScreen()
     if smoke or screenshot:
@@ -281,6 +343,23 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
         if screenshot:
             window.grab().save(str(screenshot))
         ok = isinstance(window, KioskWindow) and window.ctx.session.screen is Screen.HOME
+        if isinstance(window, KioskWindow):
+            window.kiosk_mode = False
         window.close()
         return 0 if ok else 1
     return app.exec()
+
+
+def install_exception_hook(window: KioskWindow) -> None:
+    """An exception escaping a Qt slot: log it with context, wipe the session, go Home."""
+
+    def hook(exc_type, exc, tb):
+        s = window.ctx.session
+        log.error("unhandled exception", exc_info=(exc_type, exc, tb),
+                  extra={"screen": s.screen.value, "service": s.step.service_id, "event": "unhandled"})
+        try:
+            s.reset("error")
+        except Exception:  # noqa: BLE001 - the hook must never raise
+            log.exception("reset after an unhandled exception failed")
+
+    sys.excepthook = hook

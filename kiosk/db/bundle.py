@@ -1,0 +1,192 @@
+"""Catalogue bundles: how operators ship a new catalogue to many terminals.
+
+A bundle is a .tar.gz holding `bundle.json` and either a built `catalogue.sqlite`
+(kind "database") or the `seed/` sources (kind "seed"):
+
+    bundle.json = {"format": 1, "kind": "database", "version": "2026-11-25.1",
+                   "created": "...", "files": {"catalogue.sqlite": "<sha256>", ...}}
+
+`install_bundle` takes it from a file or an http(s) URL, checks every file's sha256,
+opens/builds the catalogue into a temporary file beside the live one, verifies it, keeps
+the live database as `catalogue.previous.sqlite` and swaps the new one in atomically.
+`rollback` swaps the previous one back (and keeps the replaced one as previous, so a
+rollback can itself be undone). Any failure leaves the live catalogue as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tarfile
+import tempfile
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+from kiosk.db.build import BuildError, build_catalogue
+
+FORMAT = 1
+MAX_BUNDLE_BYTES = 200 * 1024 * 1024
+
+
+class BundleError(Exception):
+    """A bundle that cannot be installed; the live catalogue is unchanged."""
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def previous_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.stem + ".previous.sqlite")
+
+
+def make_bundle(out: Path, version: str, db_path: Path | None = None, seed_dir: Path | None = None) -> Path:
+    """Write a bundle of a built database or of seed sources."""
+    if (db_path is None) == (seed_dir is None):
+        raise ValueError("give exactly one of db_path or seed_dir")
+    files: dict[str, Path] = {}
+    if db_path is not None:
+        files["catalogue.sqlite"] = db_path
+        kind = "database"
+    else:
+        kind = "seed"
+        for p in sorted(seed_dir.rglob("*")):
+            if p.is_file() and p.suffix in (".yaml", ".txt", ".md"):
+                files[f"seed/{p.relative_to(seed_dir)}"] = p
+    manifest = {"format": FORMAT, "kind": kind, "version": version,
+                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "files": {name: _sha256(p) for name, p in files.items()}}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    with tarfile.open(tmp, "w:gz") as tar:
+        data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+        info = tarfile.TarInfo("bundle.json")
+        info.size = len(data)
+        import io
+
+        tar.addfile(info, io.BytesIO(data))
+        for name, p in files.items():
+            tar.add(p, arcname=name)
+    os.replace(tmp, out)
+    return out
+
+
+def fetch(source: str, dest_dir: Path, timeout: float = 30.0) -> Path:
+    """A local copy of the bundle at `source` (a path or an http(s) URL)."""
+    if source.startswith(("http://", "https://")):
+        target = dest_dir / "bundle.tar.gz"
+        try:
+            with urllib.request.urlopen(source, timeout=timeout) as resp, open(target, "wb") as f:  # noqa: S310
+                size = 0
+                for chunk in iter(lambda: resp.read(1 << 20), b""):
+                    size += len(chunk)
+                    if size > MAX_BUNDLE_BYTES:
+                        raise BundleError(f"{source}: bundle larger than {MAX_BUNDLE_BYTES} bytes")
+                    f.write(chunk)
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise BundleError(f"{source}: download failed ({getattr(exc, 'reason', exc)})") from exc
+        return target
+    path = Path(source)
+    if not path.is_file():
+        raise BundleError(f"{source}: no such file")
+    return path
+
+
+def _extract(bundle: Path, into: Path) -> dict:
+    try:
+        with tarfile.open(bundle, "r:gz") as tar:
+            members = tar.getmembers()
+            for m in members:
+                if not (m.isfile() or m.isdir()) or m.name.startswith("/") or ".." in Path(m.name).parts:
+                    raise BundleError(f"{bundle}: unsafe member {m.name!r}")
+            tar.extractall(into, members=members, filter="data")
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise BundleError(f"{bundle}: not a readable .tar.gz bundle ({exc})") from exc
+    manifest_path = into / "bundle.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise BundleError(f"{bundle}: bundle.json missing or not JSON ({exc})") from exc
+    if manifest.get("format") != FORMAT or manifest.get("kind") not in ("database", "seed"):
+        raise BundleError(f"{bundle}: bundle.json: unsupported format/kind "
+                          f"({manifest.get('format')!r}/{manifest.get('kind')!r})")
+    if not manifest.get("version"):
+        raise BundleError(f"{bundle}: bundle.json: no version")
+    files = manifest.get("files") or {}
+    if not files:
+        raise BundleError(f"{bundle}: bundle.json lists no files")
+    for name, digest in files.items():
+        p = into / name
+        if not p.is_file():
+            raise BundleError(f"{bundle}: {name} listed in bundle.json but missing")
+        if _sha256(p) != digest:
+            raise BundleError(f"{bundle}: {name}: sha256 mismatch (corrupt or tampered bundle)")
+    return manifest
+
+
+def install_bundle(source: str, db_path: Path) -> dict:
+    """Install a bundle; returns its manifest. Raises BundleError, changing nothing."""
+    from kiosk.db.service import CatalogueService, CatalogueUnavailable
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=db_path.parent, prefix=".bundle-") as tmpdir:
+        tmp = Path(tmpdir)
+        bundle = fetch(source, tmp)
+        content = tmp / "content"
+        content.mkdir()
+        manifest = _extract(bundle, content)
+        staged = tmp / "catalogue.sqlite"
+        if manifest["kind"] == "database":
+            shutil.copy2(content / "catalogue.sqlite", staged)
+        else:
+            try:
+                build_catalogue(content / "seed", staged)
+            except BuildError as exc:
+                detail = "; ".join(str(p) for p in exc.problems[:5])
+                raise BundleError(f"{source}: seed does not build: {exc} {detail}") from exc
+        try:
+            CatalogueService(staged).close()
+        except CatalogueUnavailable as exc:
+            raise BundleError(f"{source}: {exc}") from exc
+        _set_meta(staged, "bundle_version", manifest["version"])
+        if db_path.exists():
+            shutil.copy2(db_path, previous_path(db_path))
+        os.replace(staged, db_path)
+    return manifest
+
+
+def _set_meta(db: Path, key: str, value: str) -> None:
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    try:
+        con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+        con.commit()
+    finally:
+        con.close()
+
+
+def rollback(db_path: Path) -> None:
+    """Swap the previous catalogue back in; the replaced one becomes the previous."""
+    from kiosk.db.service import CatalogueService, CatalogueUnavailable
+
+    prev = previous_path(db_path)
+    if not prev.exists():
+        raise BundleError(f"{prev}: no previous catalogue to roll back to")
+    try:
+        CatalogueService(prev).close()
+    except CatalogueUnavailable as exc:
+        raise BundleError(f"previous catalogue is not usable: {exc}") from exc
+    swap = db_path.with_name(".rollback.tmp")
+    shutil.copy2(prev, swap)
+    if db_path.exists():
+        shutil.copy2(db_path, prev)
+    os.replace(swap, db_path)
