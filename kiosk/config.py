@@ -24,6 +24,7 @@ ORIENTATIONS = ("auto", "portrait", "landscape")
 TEXT_SIZES = ("normal", "large")
 THEMES = ("normal", "contrast")
 ENCODINGS = ("gb18030", "gbk")
+QR_MODES = ("native", "image")
 
 
 def config_dir() -> Path:
@@ -42,6 +43,7 @@ class PrinterConfig:
     paper: str = "80mm"  # a4 | 80mm | 58mm
     encoding: str = "gb18030"  # ESC/POS text encoding profile
     timeout: float = 8.0  # seconds before a print job counts as failed
+    qr: str = "native"  # ESC/POS QR code: native (GS ( k) | image (raster, for printers without it)
 
 
 @dataclass
@@ -68,6 +70,7 @@ def _check(key: str, value, default, problems: list[str], where: str):
     choices = {
         "orientation": ORIENTATIONS, "text_size": TEXT_SIZES, "theme": THEMES,
         "printer.kind": PRINTER_KINDS, "printer.paper": PAPERS, "printer.encoding": ENCODINGS,
+        "printer.qr": QR_MODES,
     }.get(key)
     if choices is not None:
         if value not in choices:

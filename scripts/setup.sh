@@ -13,10 +13,15 @@ DEB_PACKAGES=(
   fonts-wqy-microhei
   # QPrinter
   libcups2
+  # printing the checklist: lp/lpstat for CUPS queues, libusb for USB receipt printers
+  cups-client libusb-1.0-0
 )
 # Only for the test command (`setup.sh --test`): real peers the tests talk to.
 TEST_DEB_PACKAGES=(
   espeak-ng
+  # printing: a real CUPS daemon with a cups-pdf queue (Debian's cups-pdf is
+  # printer-driver-cups-pdf), and the tools that read its PDF back
+  cups cups-client printer-driver-cups-pdf poppler-utils zbar-tools
 )
 if [ "${1:-}" = "--test" ]; then
   DEB_PACKAGES+=("${TEST_DEB_PACKAGES[@]}")
