@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Callable
 
-from kiosk.catalogue.guide import Guide, build_guide
-from kiosk.catalogue.model import Question, Service, condition_holds
+from kiosk.catalogue.guide import Guide, build_guide, pending_questions
+from kiosk.catalogue.model import Question, Service
 
 
 class Screen(str, Enum):
@@ -127,8 +127,7 @@ class KioskSession:
         svc = self.service
         if svc is None:
             return []
-        answers = self.answers
-        return [q for q in svc.questions if q.id not in answers and _changes_outcome(svc, q, answers)]
+        return pending_questions(svc, self.answers)
 
     @property
     def question(self) -> Question | None:
@@ -212,14 +211,3 @@ class KioskSession:
             fn(finished, reason)
         self._notify()
 
-
-def _changes_outcome(svc: Service, q: Question, answers: dict[str, str]) -> bool:
-    """Would some answer to `q` change what the checklist shows, given `answers`?"""
-    items = [*svc.materials, *svc.channels, *svc.intro, *svc.tips, *svc.notes]
-    outcomes = set()
-    for opt in q.options:
-        trial = {**answers, q.id: opt.id}
-        outcomes.add(tuple(i for i, x in enumerate(items) if condition_holds(x.condition, trial)))
-        if len(outcomes) > 1:
-            return True
-    return False

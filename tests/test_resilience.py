@@ -234,3 +234,13 @@ def test_new_catalogue_is_picked_up_at_home_not_mid_session(qtbot, live_db, tmp_
     assert w.ctx.catalogue is not catalogue
     assert w.ctx.catalogue.meta["bundle_version"] == "v9"
     w.close()
+
+
+def test_soak_script_runs_clean(tmp_path, catalogue_db):
+    out = tmp_path / "soak.json"
+    r = subprocess.run([sys.executable, "tools/soak.py", "--sessions", "60", "--json", str(out)],
+                       env=dict(os.environ, KIOSK_DATA_DIR=str(catalogue_db.parent)), capture_output=True,
+                       text=True, timeout=120, cwd=Path(__file__).resolve().parent.parent)
+    assert r.returncode == 0, r.stdout + r.stderr
+    report = json.loads(out.read_text())
+    assert report["errors"] == 0 and sum(report["outcomes"].values()) == 60

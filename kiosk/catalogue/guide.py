@@ -62,12 +62,12 @@ class Guide:
 
     @property
     def complete(self) -> bool:
-        """Every question of the service has been answered."""
-        return all(q.id in self.answers for q in self.service.questions)
+        """No unanswered question would still change this guide."""
+        return not pending_questions(self.service, self.answers)
 
     @property
     def unanswered(self) -> list[Question]:
-        return [q for q in self.service.questions if q.id not in self.answers]
+        return pending_questions(self.service, self.answers)
 
     @property
     def online_url(self) -> str | None:
@@ -79,6 +79,23 @@ class Guide:
 
     def situations(self, item) -> list[str]:
         return situation_labels(self.service, getattr(item, "condition", None))
+
+
+def question_matters(service: Service, q: Question, answers: dict[str, str]) -> bool:
+    """Would some answer to `q` change what the guide shows, given `answers`?"""
+    items = [*service.materials, *service.channels, *service.intro, *service.tips, *service.notes]
+    outcomes = set()
+    for opt in q.options:
+        trial = {**answers, q.id: opt.id}
+        outcomes.add(tuple(i for i, x in enumerate(items) if condition_holds(x.condition, trial)))
+        if len(outcomes) > 1:
+            return True
+    return False
+
+
+def pending_questions(service: Service, answers: dict[str, str]) -> list[Question]:
+    """Unanswered questions whose answer would still change the guide, in order."""
+    return [q for q in service.questions if q.id not in answers and question_matters(service, q, answers)]
 
 
 def build_guide(service: Service, answers: dict[str, str] | None = None) -> Guide:
