@@ -5,6 +5,11 @@ operators point the kiosk elsewhere:
 
 - KIOSK_SEED_DIR     catalogue sources (default: <project>/seed)
 - KIOSK_DATA_DIR     built database and other state (default: platformdirs user data dir)
+- KIOSK_RESOURCES_DIR  shipped data files such as synonyms.yaml (default: <project>/resources)
+
+An installed kiosk (packaging/install.sh) is a non-editable install: <project> is then
+the venv's site-packages, so the installer sets KIOSK_SEED_DIR and KIOSK_RESOURCES_DIR
+to its own copies of seed/ and resources/.
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ def seed_dir() -> Path:
 def sources_dir() -> Path:
     """The official documents as extracted text (a vendored copy of ../shared/seeds)."""
     return seed_dir() / "sources"
+
+
+def resources_dir() -> Path:
+    return Path(os.environ.get("KIOSK_RESOURCES_DIR") or PROJECT_ROOT / "resources")
 
 
 def data_dir() -> Path:

@@ -7,6 +7,7 @@ everyday-word map (resources/synonyms.yaml). Pure Python; built once per catalog
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,11 +15,16 @@ from pathlib import Path
 import yaml
 from pypinyin import Style, lazy_pinyin
 
+from kiosk import paths
 from kiosk.catalogue.model import Service
-from kiosk.paths import PROJECT_ROOT
 
-SYNONYMS_FILE = PROJECT_ROOT / "resources" / "synonyms.yaml"
+log = logging.getLogger("kiosk.search")
 _NON_WORD = re.compile(r"[^\w]+")
+
+
+def synonyms_path() -> Path:
+    """The everyday-word map (KIOSK_RESOURCES_DIR, else the project's resources/)."""
+    return paths.resources_dir() / "synonyms.yaml"
 
 
 def pinyin_keys(text: str) -> tuple[str, str]:
@@ -44,7 +50,7 @@ class _Entry:
 
 
 class SearchIndex:
-    def __init__(self, services: list[Service], synonyms_file: Path = SYNONYMS_FILE):
+    def __init__(self, services: list[Service], synonyms_file: Path | None = None):
         self.entries = []
         for i, s in enumerate(services):
             full, ini = pinyin_keys(s.name)
@@ -53,7 +59,12 @@ class SearchIndex:
             tails = tuple("".join(syl[k:]).lower() for k in range(1, len(syl)))
             self.entries.append(_Entry(s, s.name, s.category, full, ini, cfull, cini, i, tails))
         self.synonyms: list[tuple[str, str, str, dict]] = []
-        data = yaml.safe_load(synonyms_file.read_text(encoding="utf-8")) if synonyms_file.exists() else {}
+        synonyms_file = synonyms_file or synonyms_path()
+        if synonyms_file.exists():
+            data = yaml.safe_load(synonyms_file.read_text(encoding="utf-8"))
+        else:  # search still works, only without everyday words: say so for staff
+            log.warning("no everyday-word map at %s; set KIOSK_RESOURCES_DIR", synonyms_file)
+            data = {}
         for word, target in (data or {}).get("words", {}).items():
             full, ini = pinyin_keys(word)
             self.synonyms.append((word, full, ini, target or {}))
