@@ -151,18 +151,18 @@ def print_pdf_cups(pdf: bytes, queue: str, timeout: float = 8.0, *, title: str =
     try:
         while _pending(queue, job, min(2.0, max(left(), 0.2))):
             if left() <= 0:
-                state = queue_state(queue, 2.0)
-                if state["printing"] == job and state["enabled"] and not state["reasons"]:
-                    # The printer has the job and reports nothing wrong: a slow printer.
-                    log.info("CUPS job %s still printing after %.0f s; leaving it to finish", job, timeout)
-                    return job
+                # Not printed in time (printer unreachable, jammed, or just too slow for
+                # the configured timeout): cancel, so that it never comes out later
+                # for the next citizen.
                 _cancel(job)
+                state = queue_state(queue, 2.0)
                 try:
                     _check_ready(queue, state)
                 except CupsFault as exc:
                     raise CupsFault(exc.kind, f"job {job} cancelled: {exc.detail}") from exc
                 raise CupsFault("timeout", f"job {job} not printed within {timeout:g} s "
-                                f"({' '.join(state['reasons']) or 'no printer alert'}); cancelled")
+                                f"({state['message'] or ' '.join(state['reasons']) or 'no printer alert'}); "
+                                "cancelled")
             time.sleep(POLL)
     except CupsFault as exc:
         if exc.kind == "timeout" and "cancelled" not in exc.detail:

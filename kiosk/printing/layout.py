@@ -128,6 +128,7 @@ def qr_matrix(data: str) -> tuple[tuple[bool, ...], ...]:
 # -- line breaking ---------------------------------------------------------------------------
 NO_LINE_START = set("，。、；：！？）》」』】〕〉”’…·,.;:!?)]}%％")
 NO_LINE_END = set("（《「『【〔〈“‘([{")
+BREAK_AFTER = "-—，、；："
 
 
 def _units(text: str) -> list[str]:
@@ -169,9 +170,18 @@ def wrap(text: str, width: float, measure) -> list[str]:
             line += unit
             continue
         if line.strip():
-            lines.append(line.rstrip())
-            line = ""
+            # rather break after a dash or a pause in the last third of the line
+            cut = max(line.rfind(c) for c in BREAK_AFTER) + 1
+            if cut > len(line) * 2 / 3 and measure(line[cut:] + unit) <= width:
+                lines.append(line[:cut].rstrip())
+                line = line[cut:].lstrip()
+            else:
+                lines.append(line.rstrip())
+                line = ""
             if unit.isspace():
+                continue
+            if line:
+                line += unit
                 continue
         # a unit wider than the line (a long URL): break it by characters
         for ch in unit:
