@@ -37,8 +37,11 @@ class UnknownService(LookupError):
 
 
 class CatalogueService:
-    def __init__(self, db_path: Path):
+    def __init__(self, db_path: Path, overlay=None):
         self.db_path = Path(db_path)
+        # Staff edits (kiosk.staff.edits.EditStore) live in their own database and are
+        # applied to every service as it is read; the built catalogue is never written.
+        self.overlay = None
         if not self.db_path.exists():
             raise CatalogueUnavailable(f"{self.db_path}: catalogue database not found "
                                        "(run 'kiosk catalogue build')")
@@ -57,6 +60,17 @@ class CatalogueService:
             self.engine.dispose()
             raise CatalogueUnavailable(f"{self.db_path}: catalogue schema {self.meta.get('schema_version')!r}, "
                                        f"this program reads {m.SCHEMA_VERSION} (rebuild it)")
+        if overlay is not None:
+            self.set_overlay(overlay)
+
+    def set_overlay(self, overlay) -> None:
+        """Apply `overlay.apply(service) -> service` to every service read from now on
+        (None: the catalogue as built). An overlay with `subscribe(fn(region, service_id))`
+        tells the layer which cached service to read again after a change."""
+        self.overlay = overlay
+        self._cache.clear()
+        if overlay is not None and hasattr(overlay, "subscribe"):
+            overlay.subscribe(lambda region, service_id: self._cache.pop((region, service_id), None))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -125,6 +139,8 @@ class CatalogueService:
             for r in rows:
                 svc = _service_from_row(r)
                 svc.differences = [d for d in diffs if d.subject == r.key]
+                if self.overlay is not None:
+                    svc = self.overlay.apply(svc)
                 self._cache[(region_id, r.key)] = svc
 
     def differences(self, region_id: str, kind: str | None = None) -> list[Difference]:

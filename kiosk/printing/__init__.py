@@ -29,6 +29,14 @@ Renderers (each of the same document):
     escpos.escpos_bytes(doc, paper, encoding, qr) -> bytes
     layout.layout(doc, paper) -> [Page]   # the display list both PDF and preview draw
     kiosk.ui.print_preview.PrintPreview(doc, paper)   # QWidget, what you see is what prints
+
+In the kiosk UI
+    kiosk.ui.print_preview.PrintController(ctx).start(session)
+        what the checklist screen's 打印清单 calls: builds the document from
+        session.guide, ctx.region and ctx.hall, opens PrintDialog (preview, 打印, 返回),
+        prints on a worker thread with ctx.config.printer and shows result.message.
+    kiosk.ui.print_preview.PrintDialog(parent, doc, printer_config, paper)
+    kiosk.ui.print_preview.render_image(doc, paper, scale) -> QImage
 """
 
 from __future__ import annotations
