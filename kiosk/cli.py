@@ -11,6 +11,9 @@ rely on: extend it, never rename anything.
     kiosk run [--smoke] [--size WxH] [--windowed]
     kiosk print --region R --service ID [--answer QID=OID ...] [--hall ID]
                 (--pdf FILE [--paper a4|80mm|58mm] | --printer QUEUE | --escpos tcp://HOST:PORT)
+    kiosk config show [--json]
+    kiosk config set KEY VALUE          (dotted keys: region, hall, printer.kind ...)
+    kiosk stats [--csv] [--region R]
 
 Exit codes: 0 ok; 1 a failed check/build; 2 a bad argument (unknown region, service,
 question or option), with a one-line message naming the valid choices.
@@ -283,6 +286,100 @@ def cmd_run(args) -> int:
                      db=Path(args.db) if args.db else None,
                      screenshot=Path(args.screenshot) if args.screenshot else None)
 
+# -- configuration and usage figures (staff mode's shell side) -------------------------------------
+def cmd_config_show(args) -> int:
+    from kiosk.config import config_items, config_path, load_config
+
+    cfg, problems = load_config()
+    for p in problems:
+        print(f"kiosk: warning: {p}", file=sys.stderr)
+    if args.json:
+        _print_json(cfg.to_dict())
+        return EXIT_OK
+    print(f"# {config_path()}")
+    for key, value in config_items(cfg):
+        print(f"{key} = {value}")
+    return EXIT_OK
+
+
+def cmd_config_set(args) -> int:
+    from kiosk.config import ConfigValueError, config_path, load_config, save_config, set_config_value
+    from kiosk.db.service import UnknownRegion
+
+    cfg, problems = load_config()
+    for p in problems:
+        print(f"kiosk: warning: {p}", file=sys.stderr)
+    try:
+        new = set_config_value(cfg, args.key, args.value)
+    except ConfigValueError as exc:
+        raise UsageError(str(exc)) from exc
+    if args.key in ("region", "hall"):
+        cat = open_catalogue(args)
+        try:
+            cat.region(new.region)
+        except UnknownRegion as exc:
+            raise UsageError(str(exc)) from exc
+        halls = [h.id for h in cat.halls(new.region)]
+        if args.key == "hall" and new.hall and new.hall not in halls:
+            raise UsageError(f"unknown hall {new.hall!r} in region {new.region!r}; valid: {', '.join(halls)}")
+        if args.key == "region" and new.hall and new.hall not in halls:
+            print(f"note: hall {new.hall!r} is not in {new.region}; hall reset to the region's first",
+                  file=sys.stderr)
+            new.hall = ""
+    try:
+        save_config(new)
+    except OSError as exc:
+        print(f"kiosk: error: cannot write {config_path()}: {exc.strerror or exc}; configuration unchanged",
+              file=sys.stderr)
+        return EXIT_FAILED
+    value = dict(_config_items(new))[args.key]
+    print(f"{args.key} = {value}")
+    return EXIT_OK
+
+
+def _config_items(cfg):
+    from kiosk.config import config_items
+
+    return config_items(cfg)
+
+
+def cmd_stats(args) -> int:
+    from kiosk.staff.state import StateError, open_state
+    from kiosk.staff.stats import figures_csv, read_figures
+
+    try:
+        store = open_state()
+    except StateError as exc:
+        raise CatalogueError(str(exc)) from exc
+    names: dict[tuple[str, str], str] = {}
+    try:
+        cat = open_catalogue(args)
+        for r in cat.regions():
+            names.update({(r.id, s.id): s.name for s in cat.services(r.id)})
+    except CatalogueError:
+        pass  # figures without service names
+    try:
+        if args.csv:
+            text = figures_csv(store, names)
+            if args.region:
+                lines = text.splitlines(keepends=True)
+                text = lines[0] + "".join(x for x in lines[1:] if x.split(",")[2] == args.region)
+            sys.stdout.write(text)
+            return EXIT_OK
+        f = read_figures(store, args.region)
+    finally:
+        store.close()
+    t = f.totals
+    print(f"sessions {t['session']}, checklists {t['checklist']}, abandoned {t['abandoned']}, "
+          f"prints {t['print']}, printer faults {t['printer_fault']}")
+    med = f.median_seconds
+    print(f"median time to checklist: {'-' if med is None else f'{med:g} s'}")
+    ranked = sorted(f.by_service.items(), key=lambda kv: -kv[1].get("session", 0))
+    for sid, c in ranked[:20]:
+        name = next((n for (r, s), n in names.items() if s == sid), "") if sid else "(no service chosen)"
+        print(f"{c.get('session', 0):6}  {sid or '-'}  {name}")
+    return EXIT_OK
+
 
 # -- parser ------------------------------------------------------------------------------
 def cmd_print(args) -> int:
@@ -412,6 +509,21 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--region", required=True)
     d.add_argument("--json", action="store_true")
     d.set_defaults(func=cmd_differences)
+
+    co = sub.add_parser("config", help="show or change the kiosk's configuration (config.json)")
+    co_sub = co.add_subparsers(dest="action", required=True)
+    cs = co_sub.add_parser("show", help="every setting as KEY = VALUE (dotted keys)")
+    cs.add_argument("--json", action="store_true")
+    cs.set_defaults(func=cmd_config_show)
+    cset = co_sub.add_parser("set", help="set one setting, validated, written atomically")
+    cset.add_argument("key", metavar="KEY", help="e.g. region, hall, idle_timeout, printer.kind")
+    cset.add_argument("value", metavar="VALUE")
+    cset.set_defaults(func=cmd_config_set)
+
+    st = sub.add_parser("stats", help="usage figures (aggregated, no personal data)")
+    st.add_argument("--csv", action="store_true", help="one row per day, hour, region and service")
+    st.add_argument("--region")
+    st.set_defaults(func=cmd_stats)
     return p
 
 

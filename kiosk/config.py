@@ -170,3 +170,49 @@ def atomic_write_text(path: Path, text: str) -> None:
 def save_config(cfg: KioskConfig, path: Path | None = None) -> None:
     path = path or config_path()
     atomic_write_text(path, json.dumps(cfg.to_dict(), ensure_ascii=False, indent=2) + "\n")
+
+
+# -- dotted keys (`kiosk config show|set`, the staff configuration screen) ---------------------------
+def config_items(cfg: KioskConfig) -> list[tuple[str, object]]:
+    """Every setting as (dotted key, value): region, ..., printer.kind, printer.queue ..."""
+    out: list[tuple[str, object]] = []
+    for f in fields(KioskConfig):
+        value = getattr(cfg, f.name)
+        if f.name == "printer":
+            out += [(f"printer.{pf.name}", getattr(value, pf.name)) for pf in fields(PrinterConfig)]
+        else:
+            out.append((f.name, value))
+    return out
+
+
+def config_keys() -> list[str]:
+    return [k for k, _ in config_items(KioskConfig())]
+
+
+class ConfigValueError(ValueError):
+    """A bad key or value for `set_config_value`; the message names the valid choices."""
+
+
+def set_config_value(cfg: KioskConfig, key: str, text) -> KioskConfig:
+    """A copy of `cfg` with one dotted key set from text (or a typed value), validated
+    like the file. Region and hall are checked against the catalogue by the caller."""
+    import copy
+
+    keys = config_keys()
+    if key not in keys:
+        raise ConfigValueError(f"unknown setting {key!r}; valid: {', '.join(keys)}")
+    new = copy.deepcopy(cfg)
+    holder, name = (new.printer, key.split(".", 1)[1]) if key.startswith("printer.") else (new, key)
+    default = getattr(type(holder)(), name)
+    value = text
+    if isinstance(text, str) and isinstance(default, (int, float)) and not isinstance(default, bool):
+        try:
+            value = int(text) if isinstance(default, int) else float(text)
+        except ValueError:
+            value = text  # _check reports it with the expected range
+    problems: list[str] = []
+    checked = _check(key, value, default, problems, "config")
+    if problems:
+        raise ConfigValueError(problems[0].split(": ", 1)[1])
+    setattr(holder, name, checked)
+    return new
