@@ -12,9 +12,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-from pypinyin import Style, lazy_pinyin
-
 from kiosk import paths
 from kiosk.catalogue.model import Service
 
@@ -27,10 +24,16 @@ def synonyms_path() -> Path:
     return paths.resources_dir() / "synonyms.yaml"
 
 
+def _lazy_pinyin(text: str) -> list[str]:
+    from pypinyin import Style, lazy_pinyin  # 0.2 s to import: only when an index is built
+
+    return lazy_pinyin(text, style=Style.NORMAL, errors="default")
+
+
 def pinyin_keys(text: str) -> tuple[str, str]:
     """('yidijiuyi', 'ydjy') for 异地就医; non-Chinese characters are kept as they are."""
     text = _NON_WORD.sub("", text)
-    syllables = lazy_pinyin(text, style=Style.NORMAL, errors="default")
+    syllables = _lazy_pinyin(text)
     full = "".join(syllables).lower()
     initials = "".join(s[0] for s in syllables if s).lower()
     return full, initials
@@ -50,12 +53,25 @@ class _Entry:
 
 
 class SearchIndex:
+    """Built on first use (or by `warm_up()` while the kiosk waits at Home), so that
+    start-up does not pay for pypinyin."""
+
     def __init__(self, services: list[Service], synonyms_file: Path | None = None):
+        self._services = services
+        self._synonyms_file = synonyms_file
+        self._built = False
+
+    def warm_up(self) -> None:
+        if self._built:
+            return
+        import yaml
+
+        services, synonyms_file = self._services, self._synonyms_file
         self.entries = []
         for i, s in enumerate(services):
             full, ini = pinyin_keys(s.name)
             cfull, cini = pinyin_keys(s.category)
-            syl = lazy_pinyin(_NON_WORD.sub("", s.name), style=Style.NORMAL)
+            syl = _lazy_pinyin(_NON_WORD.sub("", s.name))
             tails = tuple("".join(syl[k:]).lower() for k in range(1, len(syl)))
             self.entries.append(_Entry(s, s.name, s.category, full, ini, cfull, cini, i, tails))
         self.synonyms: list[tuple[str, str, str, dict]] = []
@@ -68,8 +84,10 @@ class SearchIndex:
         for word, target in (data or {}).get("words", {}).items():
             full, ini = pinyin_keys(word)
             self.synonyms.append((word, full, ini, target or {}))
+        self._built = True
 
     def search(self, query: str, limit: int = 30) -> list[Service]:
+        self.warm_up()
         q = _NON_WORD.sub("", query).lower()
         if not q:
             return []

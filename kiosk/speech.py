@@ -13,8 +13,6 @@ import re
 import shutil
 import subprocess
 
-from pypinyin import Style, lazy_pinyin
-
 VOICE = "cmn-latn-pinyin"
 DIGITS = dict(zip("0123456789", "零一二三四五六七八九"))
 PAUSE_CHARS = "，。；：！？、,.;:!?（）()【】《》“”\n"
@@ -22,6 +20,8 @@ PAUSE_CHARS = "，。；：！？、,.;:!?（）()【】《》“”\n"
 
 def to_pinyin(text: str) -> str:
     """'请拨打 12345' -> 'qing3 bo1 da3 , yi1 er4 san1 si4 wu3' (tone numbers, pauses)."""
+    from pypinyin import Style, lazy_pinyin  # heavy: imported when something is read aloud
+
     text = re.sub(r"\d", lambda m: DIGITS[m.group()], text)
     out: list[str] = []
     for chunk in re.split(f"([{re.escape(PAUSE_CHARS)}])", text):

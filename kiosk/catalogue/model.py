@@ -268,3 +268,40 @@ class Catalogue:
     services: list[Service] = field(default_factory=list)
     policy_topics: list[PolicyTopic] = field(default_factory=list)
     differences: list[Difference] = field(default_factory=list)
+
+
+# -- plain-data round trip (the built catalogue stores each region as one JSON document) --
+def _items(data, cls):
+    return [cls(**d) for d in data or []]
+
+
+def service_from_dict(d: dict) -> Service:
+    d = dict(d)
+    d["intro"] = _items(d.get("intro"), TextItem)
+    d["questions"] = [Question(q["id"], q["text"], _items(q["options"], Option)) for q in d.get("questions") or []]
+    d["materials"] = [Material(**{**m, "form": Form(**m["form"]) if m.get("form") else None})
+                      for m in d.get("materials") or []]
+    d["deferrable_items"] = _items(d.get("deferrable_items"), DeferrableItem)
+    d["channels"] = _items(d.get("channels"), Channel)
+    d["time_limit"] = TimeLimit(**d["time_limit"]) if d.get("time_limit") else None
+    for key in ("tips", "notes", "refusals", "steps", "legal_basis", "older_notes"):
+        d[key] = _items(d.get(key), TextItem)
+    d["phones"] = _items(d.get("phones"), Phone)
+    d["differences"] = _items(d.get("differences"), Difference)
+    return Service(**d)
+
+
+def hall_from_dict(d: dict) -> Hall:
+    return Hall(**{**d, "differences": _items(d.get("differences"), Difference)})
+
+
+def policy_topic_from_dict(d: dict) -> PolicyTopic:
+    return PolicyTopic(**{
+        **d, "basis": TextItem(**d["basis"]) if d.get("basis") else None,
+        "paragraphs": _items(d.get("paragraphs"), TextItem), "facts": _items(d.get("facts"), PolicyFact),
+        "tables": [PolicyTable(**{**t, "notes": _items(t.get("notes"), TextItem)}) for t in d.get("tables") or []],
+    })
+
+
+def region_from_dict(d: dict) -> Region:
+    return Region(**{**d, "hotline": Phone(**d["hotline"]) if d.get("hotline") else None})

@@ -100,6 +100,8 @@ def write_catalogue(cat: Catalogue, db_path: Path, meta: dict[str, str]) -> None
             s.add(row)
             for d in svc.differences:
                 s.add(_difference_row(svc.region, "service", d))
+        for region_id, doc in snapshots(cat).items():
+            s.add(m.SnapshotRow(region=region_id, data=json.dumps(doc, ensure_ascii=False)))
         for i, t in enumerate(cat.policy_topics):
             s.add(m.PolicyTopicRow(
                 region_id=t.region, key=t.id, title=t.title, ref=t.ref, position=i,
@@ -111,6 +113,26 @@ def write_catalogue(cat: Catalogue, db_path: Path, meta: dict[str, str]) -> None
                 services=t.services))
         s.commit()
     engine.dispose()
+
+
+def snapshots(cat: Catalogue) -> dict[str, dict]:
+    """The JSON documents the run-time service layer reads (see models.SnapshotRow)."""
+    out: dict[str, dict] = {"*": {
+        "regions": [asdict(r) for r in cat.regions],
+        "topics": [asdict(t) for t in cat.topics],
+        "documents": [asdict(d) for d in cat.documents],
+    }}
+    for r in cat.regions:
+        out[r.id] = {
+            "services": [asdict(s) for s in cat.services if s.region == r.id],
+            "halls": [asdict(h) for h in cat.halls if h.region == r.id],
+            "policy_topics": [asdict(t) for t in cat.policy_topics if t.region == r.id],
+            "differences": [asdict(d) | {"kind": "hall" if any(d in h.differences for h in cat.halls) else "service"}
+                            for d in cat.differences
+                            if any(s.region == r.id and d.subject == s.id for s in cat.services)
+                            or any(h.region == r.id and d.subject == h.name for h in cat.halls)],
+        }
+    return out
 
 
 def _difference_row(region: str, kind: str, d) -> m.DifferenceRow:
@@ -130,6 +152,16 @@ def verify_database(db_path: Path, cat: Catalogue) -> None:
         engine.dispose()
     if integrity != "ok":
         raise BuildError(f"{db_path}: integrity check failed: {integrity}")
+    from kiosk.db.service import CatalogueService, CatalogueUnavailable
+
+    try:
+        svc = CatalogueService(db_path)
+        n_snap = sum(len(svc.services(r.id)) for r in svc.regions())
+        svc.close()
+    except CatalogueUnavailable as exc:
+        raise BuildError(f"{db_path}: written catalogue does not read back: {exc}") from exc
+    if n_snap != len(cat.services):
+        raise BuildError(f"{db_path}: snapshots hold {n_snap} services, expected {len(cat.services)}")
     if n_services != len(cat.services) or n_regions != len(cat.regions):
         raise BuildError(f"{db_path}: wrote {n_services} services / {n_regions} regions, "
                          f"expected {len(cat.services)} / {len(cat.regions)}")

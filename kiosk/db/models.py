@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: per-region JSON snapshots read by the service layer
 
 
 class Base(DeclarativeBase):
@@ -202,3 +202,13 @@ class PolicyTopicRow(Base):
     facts: Mapped[list] = mapped_column(JSON)  # [{label, value, ref, note}]
     tables: Mapped[list] = mapped_column(JSON)  # [{title, columns, rows, ref, notes:[{text, ref}]}]
     services: Mapped[list] = mapped_column(JSON)  # service keys
+
+
+class SnapshotRow(Base):
+    """One JSON document per region (and one for the whole catalogue, region "*"):
+    what the kiosk's service layer reads at run time, with the standard library's
+    sqlite3 and json only, so that start-up does not pay for the ORM. The tables above
+    hold the same data relationally, for SQL queries and inspection."""
+    __tablename__ = "snapshots"
+    region: Mapped[str] = mapped_column(String, primary_key=True)
+    data: Mapped[str] = mapped_column(Text)

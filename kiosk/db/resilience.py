@@ -16,8 +16,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.db.build import BuildError, build_catalogue
-from kiosk.db.bundle import previous_path
 from kiosk.db.service import CatalogueService, CatalogueUnavailable
 
 log = logging.getLogger("kiosk.db")
@@ -43,7 +41,7 @@ def open_catalogue(db: Path, seed_dir: Path) -> OpenResult:
                 shutil.move(db, broken)
             except OSError as move_exc:
                 log.error("cannot move aside %s: %s", db, move_exc)
-    prev = previous_path(db)
+    prev = db.with_name(db.stem + ".previous.sqlite")  # kiosk.db.bundle.previous_path
     if prev.exists():
         try:
             CatalogueService(prev).close()
@@ -53,6 +51,8 @@ def open_catalogue(db: Path, seed_dir: Path) -> OpenResult:
             return OpenResult(CatalogueService(db), warnings)
         except (CatalogueUnavailable, OSError) as exc:
             warnings.append(f"上一个目录数据库也不可用：{exc}")
+    from kiosk.db.build import BuildError, build_catalogue  # the ORM: only when rebuilding
+
     try:
         build_catalogue(seed_dir, db)
         if warnings:

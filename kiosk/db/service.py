@@ -1,23 +1,27 @@
-"""The catalogue service layer: the only place that queries the database.
+"""The catalogue service layer: the only place the kiosk reads the catalogue from.
 
 Screens, the CLI and printing ask this layer for plain data classes
 (kiosk.catalogue.model) and never build SQL themselves.
+
+At run time it reads the per-region JSON snapshots the build writes into the database
+(models.SnapshotRow) with the standard library's sqlite3, read-only: a kiosk starts
+without importing the ORM, and a region costs one query. Everything is cached: the
+built catalogue never changes under a running service (a new one is a new file, picked
+up by opening a new CatalogueService).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, select
-from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlalchemy.orm import Session
-
 from kiosk.catalogue.model import (
-    Channel, DeferrableItem, Difference, Document, Form, Hall, Material, Option, Phone, PolicyFact,
-    PolicyTable, PolicyTopic, Question, Region, Service, TextItem, TimeLimit, Topic,
+    Difference, Document, Hall, PolicyTopic, Region, Service, Topic, hall_from_dict, policy_topic_from_dict,
+    region_from_dict, service_from_dict,
 )
-from kiosk.db import models as m
+
+SCHEMA_VERSION = 2  # kiosk.db.models.SCHEMA_VERSION (not imported: that would load the ORM)
 
 
 class CatalogueUnavailable(Exception):
@@ -45,23 +49,36 @@ class CatalogueService:
         if not self.db_path.exists():
             raise CatalogueUnavailable(f"{self.db_path}: catalogue database not found "
                                        "(run 'kiosk catalogue build')")
-        uri = f"file:{self.db_path}?mode=ro"
-        self.engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True,
-                                                                                  check_same_thread=False))
+        self._regions_data: dict[str, dict] = {}
         self._cache: dict[tuple[str, str], Service] = {}
         try:
-            with Session(self.engine) as s:
-                self.meta = {row.key: row.value for row in s.scalars(select(m.Meta))}
-                self._regions = [self._region(r) for r in s.scalars(select(m.RegionRow).order_by(m.RegionRow.position))]
-        except (DatabaseError, OperationalError) as exc:
-            self.engine.dispose()
-            raise CatalogueUnavailable(f"{self.db_path}: not a readable catalogue database ({exc.orig})") from exc
-        if str(self.meta.get("schema_version")) != str(m.SCHEMA_VERSION):
-            self.engine.dispose()
-            raise CatalogueUnavailable(f"{self.db_path}: catalogue schema {self.meta.get('schema_version')!r}, "
-                                       f"this program reads {m.SCHEMA_VERSION} (rebuild it)")
+            self._con = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, check_same_thread=False)
+            self.meta = dict(self._con.execute("SELECT key, value FROM meta"))
+            if str(self.meta.get("schema_version")) != str(SCHEMA_VERSION):
+                raise CatalogueUnavailable(
+                    f"{self.db_path}: catalogue schema {self.meta.get('schema_version')!r}, "
+                    f"this program reads {SCHEMA_VERSION} (rebuild it)")
+            everything = self._snapshot("*")
+        except sqlite3.Error as exc:
+            self.close()
+            raise CatalogueUnavailable(f"{self.db_path}: not a readable catalogue database ({exc})") from exc
+        except CatalogueUnavailable:
+            self.close()
+            raise
+        self._regions = [region_from_dict(r) for r in everything["regions"]]
+        self._topics = [Topic(**t) for t in everything["topics"]]
+        self._documents = [Document(**d) for d in everything["documents"]]
         if overlay is not None:
             self.set_overlay(overlay)
+
+    def _snapshot(self, key: str) -> dict:
+        row = self._con.execute("SELECT data FROM snapshots WHERE region = ?", (key,)).fetchone()
+        if row is None:
+            raise CatalogueUnavailable(f"{self.db_path}: no catalogue data for {key!r}")
+        try:
+            return json.loads(row[0])
+        except ValueError as exc:
+            raise CatalogueUnavailable(f"{self.db_path}: catalogue data for {key!r} is damaged ({exc})") from exc
 
     def set_overlay(self, overlay) -> None:
         """Apply `overlay.apply(service) -> service` to every service read from now on
@@ -73,14 +90,12 @@ class CatalogueService:
             overlay.subscribe(lambda region, service_id: self._cache.pop((region, service_id), None))
 
     def close(self) -> None:
-        self.engine.dispose()
+        con = getattr(self, "_con", None)
+        if con is not None:
+            con.close()
+            self._con = None
 
     # -- regions, halls, topics ------------------------------------------------------
-    @staticmethod
-    def _region(r: m.RegionRow) -> Region:
-        hotline = Phone(r.hotline_number, r.hotline_label, r.hotline_ref) if r.hotline_number else None
-        return Region(r.id, r.name, hotline, r.note)
-
     def regions(self) -> list[Region]:
         return list(self._regions)
 
@@ -91,107 +106,57 @@ class CatalogueService:
         raise UnknownRegion(region_id, [r.id for r in self._regions])
 
     def topics(self) -> list[Topic]:
-        with Session(self.engine) as s:
-            return [Topic(t.id, t.label) for t in s.scalars(select(m.TopicRow).order_by(m.TopicRow.position))]
+        return list(self._topics)
 
     def documents(self) -> list[Document]:
-        with Session(self.engine) as s:
-            return [Document(d.file, d.title, d.issuer, d.region, d.date, d.rank, d.date_note)
-                    for d in s.scalars(select(m.DocumentRow).order_by(m.DocumentRow.file))]
+        return sorted(self._documents, key=lambda d: d.file)
+
+    def _region_data(self, region_id: str) -> dict:
+        self.region(region_id)
+        data = self._regions_data.get(region_id)
+        if data is None:
+            try:
+                data = self._snapshot(region_id)
+            except sqlite3.Error as exc:
+                raise CatalogueUnavailable(f"{self.db_path}: cannot read region {region_id!r} ({exc})") from exc
+            self._regions_data[region_id] = data
+        return data
 
     def halls(self, region_id: str) -> list[Hall]:
-        self.region(region_id)
-        with Session(self.engine) as s:
-            rows = s.scalars(select(m.HallRow).where(m.HallRow.region_id == region_id).order_by(m.HallRow.position))
-            diffs = self.differences(region_id, kind="hall")
-            return [Hall(region_id, h.key, h.name, h.ref, h.address, h.phone, h.directions, h.note,
-                         [d for d in diffs if d.subject == h.name]) for h in rows]
+        return [hall_from_dict(h) for h in self._region_data(region_id)["halls"]]
 
     # -- services --------------------------------------------------------------------
+    def _keys(self, region_id: str) -> list[str]:
+        return [s["id"] for s in self._region_data(region_id)["services"]]
+
     def services(self, region_id: str) -> list[Service]:
         """All services of a region (full records, cached: the catalogue is read-only)."""
-        self.region(region_id)
-        with Session(self.engine) as s:
-            keys = list(s.scalars(select(m.ServiceRow.key).where(m.ServiceRow.region_id == region_id)
-                                  .order_by(m.ServiceRow.position)))
-        missing = [k for k in keys if (region_id, k) not in self._cache]
-        if missing:
-            self._load(region_id, missing)
-        return [self._cache[(region_id, k)] for k in keys]
+        return [self.service(region_id, key) for key in self._keys(region_id)]
 
     def service(self, region_id: str, service_id: str) -> Service:
-        self.region(region_id)
-        if (region_id, service_id) not in self._cache:
-            self._load(region_id, [service_id])
-        svc = self._cache.get((region_id, service_id))
-        if svc is None:
-            with Session(self.engine) as s:
-                valid = list(s.scalars(select(m.ServiceRow.key).where(m.ServiceRow.region_id == region_id)
-                                       .order_by(m.ServiceRow.position)))
-            raise UnknownService(region_id, service_id, valid)
-        return svc
-
-    def _load(self, region_id: str, keys: list[str]) -> None:
-        diffs = self.differences(region_id, kind="service")
-        with Session(self.engine) as s:
-            rows = s.scalars(select(m.ServiceRow).where(m.ServiceRow.region_id == region_id,
-                                                        m.ServiceRow.key.in_(keys)))
-            for r in rows:
-                svc = _service_from_row(r)
-                svc.differences = [d for d in diffs if d.subject == r.key]
+        cached = self._cache.get((region_id, service_id))
+        if cached is not None:
+            return cached
+        for d in self._region_data(region_id)["services"]:
+            if d["id"] == service_id:
+                svc = service_from_dict(d)
                 if self.overlay is not None:
                     svc = self.overlay.apply(svc)
-                self._cache[(region_id, r.key)] = svc
+                self._cache[(region_id, service_id)] = svc
+                return svc
+        raise UnknownService(region_id, service_id, self._keys(region_id))
 
     def differences(self, region_id: str, kind: str | None = None) -> list[Difference]:
-        with Session(self.engine) as s:
-            q = select(m.DifferenceRow).where(m.DifferenceRow.region_id == region_id)
-            if kind:
-                q = q.where(m.DifferenceRow.kind == kind)
-            return [Difference(d.field, d.older, d.older_ref, d.newer, d.newer_ref, d.note, d.subject)
-                    for d in s.scalars(q.order_by(m.DifferenceRow.pk))]
+        out = []
+        for d in self._region_data(region_id)["differences"]:
+            if kind and d.get("kind") != kind:
+                continue
+            out.append(Difference(**{k: v for k, v in d.items() if k != "kind"}))
+        return out
 
     # -- policy reference ------------------------------------------------------------
     def policy_topics(self, region_id: str, service_id: str | None = None) -> list[PolicyTopic]:
-        self.region(region_id)
-        with Session(self.engine) as s:
-            rows = s.scalars(select(m.PolicyTopicRow).where(m.PolicyTopicRow.region_id == region_id)
-                             .order_by(m.PolicyTopicRow.position))
-            out = []
-            for t in rows:
-                if service_id and service_id not in (t.services or []):
-                    continue
-                out.append(PolicyTopic(
-                    region_id, t.key, t.title, t.ref,
-                    TextItem(t.basis_text, t.basis_ref) if t.basis_text else None,
-                    [TextItem(p["text"], p["ref"]) for p in t.paragraphs],
-                    [PolicyFact(**f) for f in t.facts],
-                    [PolicyTable(tb["title"], tb["columns"], tb["rows"], tb["ref"],
-                                 [TextItem(n["text"], n["ref"]) for n in tb.get("notes", [])]) for tb in t.tables],
-                    list(t.services)))
-            return out
-
-
-def _service_from_row(r: m.ServiceRow) -> Service:
-    svc = Service(region=r.region_id, id=r.key, name=r.name, category=r.category, audience=r.audience,
-                  topics=list(r.topics), ref=r.ref, sources=list(r.sources),
-                  policy_topics=list(r.policy_topics or []))
-    svc.questions = [Question(q.key, q.text, [Option(o["id"], o["label"]) for o in q.options]) for q in r.questions]
-    svc.materials = [Material(
-        text=x.text, ref=x.ref, name=x.name, original=x.original, requirement=x.requirement, source=x.source,
-        form=Form(x.form_title, x.form_where, x.form_url) if (x.form_title or x.form_where or x.form_url) else None, note=x.note,
-        condition=x.condition, deferrable_deadline=x.deferrable_deadline, deferrable_days=x.deferrable_days,
-        deferrable_ref=x.deferrable_ref) for x in r.materials]
-    svc.channels = [Channel(type=c.type, text=c.text, ref=c.ref, place=c.place, window=c.window, name=c.name,
-                            url=c.url, app=c.app, path=list(c.path or []), email=c.email, note=c.note,
-                            blank=bool(c.blank), condition=c.condition) for c in r.channels]
-    if r.time_limit_text:
-        svc.time_limit = TimeLimit(r.time_limit_text, r.time_limit_days, r.time_limit_ref)
-    kinds = {"intro": svc.intro, "tip": svc.tips, "note": svc.notes, "refusal": svc.refusals,
-             "step": svc.steps, "legal_basis": svc.legal_basis, "older_note": svc.older_notes}
-    for t in r.text_items:
-        kinds[t.kind].append(TextItem(t.text, t.ref, t.condition, t.label))
-    svc.phones = [Phone(p.number, p.label, p.ref) for p in r.phones]
-    svc.deferrable_items = [DeferrableItem(d.text, d.ref, d.source, d.deadline, d.deadline_days, d.method)
-                            for d in r.deferrable_items]
-    return svc
+        topics = [policy_topic_from_dict(t) for t in self._region_data(region_id)["policy_topics"]]
+        if service_id:
+            topics = [t for t in topics if service_id in t.services]
+        return topics

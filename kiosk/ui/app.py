@@ -65,6 +65,50 @@ def build_context(catalogue, config: KioskConfig) -> AppContext:
                       palette=theme.CONTRAST if config.theme == "contrast" else theme.LIGHT)
 
 
+SCREEN_CLASSES = {
+    Screen.HOME: HomeScreen, Screen.SERVICES: ServiceListScreen, Screen.SEARCH: SearchScreen,
+    Screen.QUESTION: QuestionScreen, Screen.CHECKLIST: ChecklistScreen, Screen.HALLS: HallsScreen,
+    Screen.POLICY: PolicyScreen,
+}
+
+
+class _Screens(dict):
+    """The screens, each made the first time it is needed (start-up builds only Home)."""
+
+    def __init__(self, ctx, stack: QStackedWidget):
+        super().__init__()
+        self.ctx, self.stack = ctx, stack
+
+    def __missing__(self, key: Screen):
+        screen = SCREEN_CLASSES[key](self.ctx)
+        self.stack.addWidget(screen)
+        self[key] = screen
+        return screen
+
+
+class LazyPrinting:
+    """Printing, loaded the first time a citizen taps 打印清单 (or while the kiosk idles):
+    start-up does not pay for reportlab and the print dialog."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self._impl = None
+
+    def load(self):
+        if self._impl is None:
+            from kiosk.ui.print_preview import PrintController
+
+            self._impl = PrintController(self.ctx)
+        return self._impl
+
+    def start(self, session):
+        return self.load().start(session)
+
+    def close(self) -> None:
+        if self._impl is not None:
+            self._impl.close()
+
+
 class _ActivityFilter(QObject):
     """Any touch, click or key anywhere counts as activity."""
 
@@ -91,13 +135,7 @@ class KioskWindow(QWidget):
         root.addWidget(self._header())
         self.stack = QStackedWidget()
         root.addWidget(self.stack, 1)
-        self.screens = {
-            Screen.HOME: HomeScreen(ctx), Screen.SERVICES: ServiceListScreen(ctx), Screen.SEARCH: SearchScreen(ctx),
-            Screen.QUESTION: QuestionScreen(ctx), Screen.CHECKLIST: ChecklistScreen(ctx),
-            Screen.HALLS: HallsScreen(ctx), Screen.POLICY: PolicyScreen(ctx),
-        }
-        for s in self.screens.values():
-            self.stack.addWidget(s)
+        self.screens = _Screens(ctx, self.stack)
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
         self.idle_timer.timeout.connect(self._idle)
@@ -109,6 +147,7 @@ class KioskWindow(QWidget):
         self.kiosk_mode = False  # full-screen kiosk: the window refuses to close
         self.db_path: Path | None = None  # set by run_kiosk: watched for a new catalogue
         self._db_stamp = None
+        self._warmed = False
         self.apply_theme()
 
     # -- header -------------------------------------------------------------------------------
@@ -210,6 +249,9 @@ class KioskWindow(QWidget):
             raise
         self.stack.setCurrentWidget(screen)
         self.back_button.setEnabled(s.can_go_back)
+        if s.screen is Screen.HOME and not self._warmed:
+            self._warmed = True
+            QTimer.singleShot(1500, self.warm_up)
         self.home_button.setEnabled(s.screen is not Screen.HOME or s.can_go_back)
         self.speak_button.setVisible(self.ctx.speaker.available and bool(screen.speech_text()))
         self.note_activity()
@@ -224,6 +266,20 @@ class KioskWindow(QWidget):
         self.overlay.timer.stop()
         self.ctx.speaker.stop()
         super().closeEvent(event)
+
+    def warm_up(self) -> None:
+        """While the kiosk waits at Home: build what the first search, checklist and
+        print would otherwise build in front of a citizen."""
+        ctx = self.ctx
+        if ctx.session.search_index is not None:
+            ctx.session.search_index.warm_up()
+        for key in (Screen.SEARCH, Screen.QUESTION, Screen.CHECKLIST, Screen.SERVICES):
+            self.screens[key]
+        if isinstance(ctx.printing, LazyPrinting):
+            try:
+                ctx.printing.load()
+            except Exception:  # noqa: BLE001 - printing trouble shows when printing, not here
+                log.exception("printing could not be loaded")
 
     # -- catalogue updates -------------------------------------------------------------------------
     def _stamp(self):
@@ -262,6 +318,7 @@ class KioskWindow(QWidget):
         ctx.topics = catalogue.topics()
         ctx.session.catalogue = catalogue
         ctx.session.search_index = SearchIndex(catalogue.services(region.id))
+        self._warmed = False  # warm the new index up again while at Home
         log.info("catalogue reloaded", extra={"event": "catalogue-reloaded", "detail": catalogue.meta.get("built_at")})
         try:
             old.close()
@@ -286,11 +343,9 @@ def create_window(catalogue, config: KioskConfig) -> KioskWindow:
     app = QApplication.instance()
     family = theme.load_cjk_font()
     ctx = build_context(catalogue, config)
-    try:
-        from kiosk.ui.print_preview import PrintController  # printing lands separately
-        ctx.printing = PrintController(ctx)
-    except ImportError:
-        ctx.printing = None
+    import importlib.util
+
+    ctx.printing = LazyPrinting(ctx) if importlib.util.find_spec("kiosk.ui.print_preview") else None
     app.setFont(app.font().__class__(family, ctx.sizes.body))
     return KioskWindow(ctx, family)
 

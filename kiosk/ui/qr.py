@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import qrcode
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
 
 
 def qr_pixmap(data: str, size: int = 320) -> QPixmap:
+    import qrcode  # only when a checklist with an online address is drawn
+
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
     code.add_data(data)
     code.make(fit=True)

@@ -29,6 +29,9 @@ class SearchScreen(ScreenBase):
         self.keyboard = self._keyboard()
         self.words = self._words()
         self._portrait = None
+        self._pool: list[WrapButton] = []
+        self._shown: list = []
+        self._pool_ready = False
 
     def _keyboard(self) -> QWidget:
         kb = QWidget()
@@ -99,21 +102,43 @@ class SearchScreen(ScreenBase):
         for w in (self.field, self.results, self.keyboard, self.words):
             w.show()
 
+    def _result_button(self, i: int) -> WrapButton:
+        """Result buttons are made once and reused: typing must not rebuild widgets."""
+        while len(self._pool) <= i:
+            b = WrapButton("", " ", (lambda k=len(self._pool): self._choose(k)))
+            self._pool.append(b)
+            self.results.body.insertWidget(self.results.body.count() - 1, b)
+        return self._pool[i]
+
+    def _choose(self, k: int) -> None:
+        if k < len(self._shown):
+            self.ctx.session.choose_service(self._shown[k].id)
+
     def refresh(self) -> None:
         self._layout()
         query = self.ctx.session.step.query
         self.field.setText(query)
-        self.results.clear()
         body = self.results.body
-        body.setContentsMargins(0, 0, 0, 0)
+        if not self._pool_ready:
+            body.setContentsMargins(0, 0, 0, 0)
+            self.status = label("", role="muted", name="resultCount")
+            body.addWidget(self.status)
+            body.addStretch(1)
+            self._pool_ready = True
+        found = self.ctx.session.search_results() if query else []
+        self._shown = found
         if not query:
-            body.addWidget(label("请点下方按键输入，或点常用词。", role="muted"))
+            self.status.setText("请点下方按键输入，或点常用词。")
         else:
-            found = self.ctx.session.search_results()
-            body.addWidget(label(f"找到 {len(found)} 项业务" if found else "没有找到，请换个词试试，或到窗口咨询。",
-                                 role="muted", name="resultCount"))
-            for s in found:
-                body.addWidget(WrapButton(s.name, f"{s.category} · {s.audience}",
-                                          (lambda sid=s.id: self.ctx.session.choose_service(sid)),
-                                          name=f"service:{s.id}"))
-        body.addStretch(1)
+            self.status.setText(f"找到 {len(found)} 项业务" if found else "没有找到，请换个词试试，或到窗口咨询。")
+        self.results.setUpdatesEnabled(False)
+        for i, svc in enumerate(found):
+            b = self._result_button(i)
+            b.setObjectName(f"service:{svc.id}")
+            b.title.setText(svc.name)
+            b.subtitle.setText(f"{svc.category} · {svc.audience}")
+            b.show()
+        for b in self._pool[len(found):]:
+            b.hide()
+        self.results.setUpdatesEnabled(True)
+        self.results.to_top()

@@ -1,0 +1,310 @@
+"""Benchmark: how fast the kiosk answers a touch, measured against a bare Qt window.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/run.py [--quick]
+
+Prints a table and writes benchmarks/results.json. Everything runs offscreen on the
+real application: the real catalogue, the real window, taps through QTest.
+Targets (issue 8, 2-core machine): start-up ≤ 2× the bare window; touch-to-screen
+p95 < 100 ms (aim 50); search p95 < 30 ms; PDF < 300 ms; memory growth over 1,000
+sessions < 5 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+TARGETS = {
+    "startup_ratio": ("≤", 2.0),
+    "touch_p95_ms": ("<", 100.0),
+    "search_p95_ms": ("<", 30.0),
+    "pdf_ms": ("<", 300.0),
+    "memory_growth_mib": ("<", 5.0),
+}
+
+
+def rss_kib() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def timed_runs(cmd: list[str], n: int, env: dict) -> list[float]:
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        r = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        out.append(time.perf_counter() - t)
+        if r.returncode != 0:
+            raise SystemExit(f"{cmd} failed ({r.returncode})")
+    return out
+
+
+def bench_startup(n: int, env: dict) -> dict:
+    kiosk = [sys.executable, "-m", "kiosk", "run", "--smoke", "--size", "1080x1920"]
+    bare = [sys.executable, str(HERE / "bare_window.py")]
+    timed_runs(kiosk, 1, env)  # warm the disk cache for both
+    timed_runs(bare, 1, env)
+    k, b = [], []
+    for _ in range(n):  # interleaved, so both see the same machine load
+        k += timed_runs(kiosk, 1, env)
+        b += timed_runs(bare, 1, env)
+    km, bm = statistics.median(k), statistics.median(b)
+    bare_rss = int(subprocess.run(bare + ["--rss"], env=env, capture_output=True, text=True).stdout.strip() or 0)
+    return {"startup_s": round(km, 3), "bare_window_s": round(bm, 3), "startup_ratio": round(km / bm, 2),
+            "bare_window_rss_mib": round(bare_rss / 1024, 1)}
+
+
+class Driver:
+    """Taps through the real window and times each tap until the new screen is painted."""
+
+    def __init__(self, region: str):
+        from PySide6.QtWidgets import QApplication
+
+        from kiosk.config import KioskConfig
+        from kiosk.db.service import CatalogueService
+        from kiosk.paths import catalogue_db_path
+        from kiosk.ui.app import create_window
+
+        self.app = QApplication.instance() or QApplication([])
+        self.catalogue = CatalogueService(catalogue_db_path())
+        self.w = create_window(self.catalogue, KioskConfig(region=region))
+        self.w.resize(1080, 1920)
+        self.w.show()
+        self.app.processEvents()
+        self.w.repaint()
+        self.w.warm_up()  # what the kiosk does by itself while it waits at Home
+
+    def tap(self, name: str) -> float:
+        from PySide6.QtCore import QPoint, Qt
+        from PySide6.QtTest import QTest
+        from PySide6.QtWidgets import QAbstractButton
+
+        b = next(x for x in self.w.findChildren(QAbstractButton, name) if x.isVisible())
+        t = time.perf_counter()
+        QTest.mouseClick(b, Qt.LeftButton, Qt.NoModifier, QPoint(b.width() // 2, b.height() // 2))
+        self.app.processEvents()
+        self.w.repaint()  # paint the new screen now, synchronously
+        return (time.perf_counter() - t) * 1000
+
+    def close(self) -> None:
+        self.w.close()
+        self.w.deleteLater()
+        self.app.processEvents()
+        self.catalogue.close()
+
+
+def journeys(d: Driver, region: str, rng: random.Random, limit: int | None = None) -> list[float]:
+    """Every service of the region: Home → topic → service → answers → checklist → Home."""
+    from kiosk.session import Screen
+
+    times = []
+    services = d.catalogue.services(region)
+    if limit:
+        services = services[:limit]
+    s = d.w.ctx.session
+    for svc in services:
+        times.append(d.tap(f"topic:{svc.topics[0]}"))
+        times.append(d.tap(f"service:{svc.id}"))
+        while s.screen is Screen.QUESTION:
+            times.append(d.tap(f"answer:{rng.choice(s.question.options).id}"))
+        times.append(d.tap("backButton"))
+        times.append(d.tap("homeButton"))
+    return times
+
+
+def bench_touch(regions, rng, limit) -> dict:
+    times = []
+    for region in regions:
+        d = Driver(region)
+        times += journeys(d, region, rng, limit)
+        d.close()
+    return {"touch_transitions": len(times), "touch_p50_ms": round(pct(times, 50), 1),
+            "touch_p95_ms": round(pct(times, 95), 1), "touch_max_ms": round(max(times), 1)}
+
+
+def bench_search(regions, limit) -> dict:
+    from kiosk.search import pinyin_keys
+
+    by_kind: dict[str, list[float]] = {"chinese": [], "pinyin": [], "initials": []}
+    for region in regions:
+        d = Driver(region)
+        d.tap("searchButton")
+        services = d.catalogue.services(region)[: limit or None]
+        for svc in services:
+            full, initials = pinyin_keys(svc.name)
+            for kind, query in (("pinyin", full[:8]), ("initials", initials[:4])):
+                d.tap("key:clear")
+                for ch in query:
+                    if ch.isalpha():
+                        by_kind[kind].append(d.tap(f"key:{ch}"))
+        from kiosk.ui.search import COMMON_WORDS
+
+        for word in COMMON_WORDS:
+            by_kind["chinese"].append(d.tap(f"word:{word}"))
+        d.close()
+    allv = [v for vs in by_kind.values() for v in vs]
+    out = {"search_taps": len(allv), "search_p50_ms": round(pct(allv, 50), 1), "search_p95_ms": round(pct(allv, 95), 1)}
+    for k, vs in by_kind.items():
+        out[f"search_{k}_p95_ms"] = round(pct(vs, 95), 1)
+    return out
+
+
+def bench_checklist(n_services: int) -> dict:
+    from kiosk.catalogue.guide import build_guide
+    from kiosk.db.service import CatalogueService
+    from kiosk.paths import catalogue_db_path
+    from kiosk.printing import make_checklist
+    from kiosk.printing.escpos import escpos_bytes
+    from kiosk.printing.pdf import render_pdf
+
+    cat = CatalogueService(catalogue_db_path())
+    docs, pdfs, escs = [], [], []
+    for region in ("shenyang", "fushun", "kaiyuan"):
+        r = cat.region(region)
+        hall = (cat.halls(region) or [None])[0]
+        for svc in cat.services(region)[:n_services]:
+            g = build_guide(svc, {})
+            t = time.perf_counter()
+            doc = make_checklist(g, r, hall, serial="B-0001")
+            docs.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            render_pdf(doc, "a4")
+            pdfs.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            escpos_bytes(doc, "80mm", "gb18030", "native")
+            escs.append((time.perf_counter() - t) * 1000)
+    cat.close()
+    return {"document_ms": round(statistics.median(docs), 2), "pdf_ms": round(statistics.median(pdfs), 1),
+            "pdf_p95_ms": round(pct(pdfs, 95), 1), "escpos_ms": round(statistics.median(escs), 2)}
+
+
+def bench_build(n: int) -> dict:
+    from kiosk.db.build import build_catalogue
+    from kiosk.paths import seed_dir
+
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(n):
+            t = time.perf_counter()
+            build_catalogue(seed_dir(), Path(tmp) / f"c{i}.sqlite")
+            times.append(time.perf_counter() - t)
+    return {"catalogue_build_s": round(statistics.median(times), 2)}
+
+
+def bench_memory(sessions: int, rng) -> dict:
+    """RSS at Home, and after `sessions` sessions driven through the real window."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from kiosk.session import Screen
+
+    d = Driver("shenyang")
+    gc.collect()
+    d.app.processEvents()
+    at_home = rss_kib()
+    s = d.w.ctx.session
+    services = d.catalogue.services("shenyang")
+    warm = min(100, sessions)  # first sessions fill Qt's glyph and style caches: not growth
+    start = None
+    for i in range(sessions + warm):
+        if i == warm:
+            gc.collect()
+            d.app.processEvents()
+            start = rss_kib()
+        svc = rng.choice(services)
+        s.choose_topic(svc.topics[0])
+        s.choose_service(svc.id)
+        while s.screen is Screen.QUESTION:
+            s.answer(rng.choice(s.question.options).id)
+        d.app.processEvents()
+        s.reset("idle")
+        d.app.processEvents()
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)  # as the event loop would
+    gc.collect()
+    d.app.processEvents()
+    end = rss_kib()
+    d.close()
+    return {"rss_home_mib": round(at_home / 1024, 1), "memory_sessions": sessions,
+            "memory_growth_mib": round((end - start) / 1024, 2)}
+
+
+def verdict(results: dict) -> dict:
+    out = {}
+    for key, (op, target) in TARGETS.items():
+        v = results.get(key)
+        if v is None:
+            continue
+        out[key] = bool(v <= target if op == "≤" else v < target)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="tiny counts: checks the benchmark runs")
+    ap.add_argument("--out", default=str(HERE / "results.json"))
+    ap.add_argument("--child-memory", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child_memory is not None:  # a fresh process, so Home's memory is Home's alone
+        print(json.dumps(bench_memory(args.child_memory, random.Random(8))))
+        return 0
+    from kiosk.db.build import build_catalogue
+    from kiosk.paths import catalogue_db_path, seed_dir
+
+    if not catalogue_db_path().exists():
+        build_catalogue(seed_dir(), catalogue_db_path())
+    env = dict(os.environ, KIOSK_CONFIG_DIR=tempfile.mkdtemp(), KIOSK_LOG_DIR=tempfile.mkdtemp())
+    rng = random.Random(8)
+    q = args.quick
+    results: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+                     "quick": q, "when": time.strftime("%Y-%m-%d %H:%M:%S")}
+    results |= bench_startup(2 if q else 10, env)
+    regions = ("shenyang", "fushun", "kaiyuan")
+    results |= bench_touch(regions, rng, 2 if q else None)
+    results |= bench_search(regions, 2 if q else None)
+    results |= bench_checklist(2 if q else 12)
+    results |= bench_build(1 if q else 3)
+    child = subprocess.run([sys.executable, __file__, "--child-memory", str(120 if q else 1000)], env=env,
+                           capture_output=True, text=True, check=True)
+    results |= json.loads(child.stdout.strip().splitlines()[-1])
+    results["meets_targets"] = verdict(results)
+    Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    width = max(len(k) for k in results)
+    for k, v in results.items():
+        if k in ("machine", "meets_targets"):
+            continue
+        mark = ""
+        if k in TARGETS:
+            op, target = TARGETS[k]
+            mark = f"  target {op} {target}: {'ok' if results['meets_targets'][k] else 'MISSED'}"
+        print(f"{k:<{width}}  {v}{mark}")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
