@@ -43,6 +43,11 @@ class Speaker:
         self._available: bool | None = None
 
     @property
+    def checked(self) -> bool:
+        """Has the voice been looked for yet (the look costs a subprocess)?"""
+        return self._available is not None
+
+    @property
     def available(self) -> bool:
         if self._available is None:
             self._available = False

@@ -132,7 +132,9 @@ class PagedScroll(QWidget):
         self.area.setWidgetResizable(True)
         self.area.setFrameShape(QFrame.NoFrame)
         self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        QScroller.grabGesture(self.area.viewport(), QScroller.TouchGesture)
+        PagedScroll.instances.append(self)
+        if PagedScroll.gestures:
+            self.enable_gestures()
         self.content = QWidget()
         self.content.setObjectName("pagedContent")
         self.body = QVBoxLayout(self.content)
@@ -153,6 +155,22 @@ class PagedScroll(QWidget):
         bar = self.area.verticalScrollBar()
         bar.rangeChanged.connect(lambda *_: self._update_buttons())
         bar.valueChanged.connect(lambda *_: self._update_buttons())
+
+    instances: list["PagedScroll"] = []
+    gestures = False  # finger swiping: switched on once the kiosk idles at Home (QScroller is slow to set up)
+
+    @classmethod
+    def enable_all_gestures(cls) -> None:
+        cls.gestures = True
+        for p in cls.instances:
+            try:
+                p.enable_gestures()
+            except RuntimeError:  # the widget of a closed window is already gone
+                pass
+        cls.instances.clear()
+
+    def enable_gestures(self) -> None:
+        QScroller.grabGesture(self.area.viewport(), QScroller.TouchGesture)
 
     def page_up(self) -> None:
         bar = self.area.verticalScrollBar()
