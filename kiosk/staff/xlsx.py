@@ -254,3 +254,33 @@ def apply_import(plan: ImportPlan, edits, who: str) -> int:
     edits.change_many([(c.service, c.field, c.new_value, f"表格导入 {plan.path.name}：{c.summary}")
                        for c in plan.changes], who, source="xlsx import")
     return len(plan.changes)
+
+
+# -- where workbooks are exchanged --------------------------------------------------------------------------
+def exchange_dirs() -> list[Path]:
+    """Where the staff screen exports to and looks for workbooks to import: the
+    directory in KIOSK_EXCHANGE_DIR (or <data dir>/exchange), then USB sticks mounted
+    under /media or /run/media. Exports go to the last one (a stick, when there is one)."""
+    import os
+
+    from kiosk import paths
+
+    dirs = [Path(os.environ.get("KIOSK_EXCHANGE_DIR") or paths.data_dir() / "exchange")]
+    for root in (Path("/media"), Path("/run/media")):
+        try:
+            for user in sorted(root.iterdir()):
+                dirs += [d for d in sorted(user.iterdir()) if d.is_dir() and os.access(d, os.W_OK)]
+        except OSError:
+            continue
+    return dirs
+
+
+def workbooks(dirs: list[Path]) -> list[Path]:
+    """The .xlsx files in those directories, newest first (no hidden or lock files)."""
+    found = []
+    for d in dirs:
+        try:
+            found += [p for p in d.glob("*.xlsx") if p.is_file() and not p.name.startswith((".", "~$"))]
+        except OSError:
+            continue
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)

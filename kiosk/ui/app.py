@@ -49,6 +49,9 @@ class AppContext:
     palette: theme.Palette = theme.LIGHT
     portrait: bool = True
     printing: object | None = None  # set when printing is available
+    # Usage figures, set by staff mode (kiosk/ui/staff_mode.py): a kiosk.staff.stats.UsageRecorder.
+    # Printing reports each result with ctx.usage.print_result(region, service_id, ok, fault).
+    usage: object | None = None
     warnings: list[str] = field(default_factory=list)  # for staff: fallbacks taken, config problems
     speaker: Speaker = field(default_factory=Speaker)
 
@@ -233,6 +236,8 @@ class KioskWindow(QWidget):
         return self.height() >= self.width()
 
     def show_current(self) -> None:
+        if getattr(self, "staff_active", False):
+            return  # staff mode owns the stack until it leaves (kiosk/ui/staff_mode.py)
         self._layout_header()
         s = self.ctx.session
         if s.screen is Screen.HOME and not s.can_go_back:
@@ -305,6 +310,7 @@ class KioskWindow(QWidget):
         self._db_stamp = stamp
         try:
             catalogue = CatalogueService(self.db_path)
+            catalogue.set_overlay(getattr(self.ctx.catalogue, "overlay", None))  # staff edits stay applied
             region = catalogue.region(self.ctx.config.region)
         except (CatalogueUnavailable, LookupError) as exc:
             log.error("new catalogue not usable, keeping the current one: %s", exc,
@@ -328,6 +334,9 @@ class KioskWindow(QWidget):
 
     # -- idle -----------------------------------------------------------------------------------------
     def note_activity(self) -> None:
+        if getattr(self, "staff_active", False):
+            self.idle_timer.stop()  # staff mode has its own 2-minute timeout
+            return
         s = self.ctx.session
         if s.screen is Screen.HOME and not s.can_go_back:
             self.idle_timer.stop()
@@ -339,7 +348,8 @@ class KioskWindow(QWidget):
         self.overlay.start()
 
 
-def create_window(catalogue, config: KioskConfig) -> KioskWindow:
+def create_window(catalogue, config: KioskConfig, state=None) -> KioskWindow:
+    """The kiosk window; `state`: the staff state database (default: the data directory's)."""
     app = QApplication.instance()
     family = theme.load_cjk_font()
     ctx = build_context(catalogue, config)
@@ -347,7 +357,11 @@ def create_window(catalogue, config: KioskConfig) -> KioskWindow:
 
     ctx.printing = LazyPrinting(ctx) if importlib.util.find_spec("kiosk.ui.print_preview") else None
     app.setFont(app.font().__class__(family, ctx.sizes.body))
-    return KioskWindow(ctx, family)
+    window = KioskWindow(ctx, family)
+    from kiosk.ui.staff_mode import install_staff_mode  # hidden gesture -> PIN pad -> staff screens
+
+    install_staff_mode(window, state)
+    return window
 
 
 def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = False, db: Path | None = None,
@@ -374,6 +388,8 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
         phone = window.ctx.region.hotline.number if window.ctx.region.hotline else (hall.phone if hall else None)
         remember_contact(db, hall.name if hall else None, phone)
         install_exception_hook(window)
+        if not (smoke or screenshot) and getattr(window, "staff", None) is not None:
+            window.staff.first_run_if_needed()  # no PIN yet: the first-run screen sets PIN and hall
     except LookupError as exc:  # no catalogue, or the configured region is not in it
         log.error("kiosk cannot start normally: %s", exc, extra={"event": "maintenance"})
         family = theme.load_cjk_font()

@@ -288,6 +288,10 @@ class PrintController:
         parent = QApplication.activeWindow()
         self.close()
         self.dialog = PrintDialog(parent, doc, cfg, cfg.paper)
+        usage = getattr(self.ctx, "usage", None)  # staff mode's usage figures (kiosk.staff.stats), if any
+        if usage is not None:
+            region, service_id = self.ctx.region.id, guide.service.id
+            self.dialog._relay.done.connect(lambda r: usage.print_result(region, service_id, r.ok, r.fault))
         if parent is not None:
             self.dialog.setGeometry(parent.geometry())
         self.dialog.open()

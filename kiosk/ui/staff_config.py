@@ -1,0 +1,182 @@
+"""本机设置: region and hall, printer (none / CUPS queue / ESC/POS address, 打印测试页),
+paper width, idle timeout, orientation, default text size and theme. Saved to
+config.json (atomically) and applied to the citizen screens at once."""
+
+from __future__ import annotations
+
+import copy
+import threading
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from kiosk.config import PAPERS
+from kiosk.staff import testpage
+from kiosk.ui.staff_keyboard import Keyboard
+from kiosk.ui.widgets import PagedScroll, button, card, grid, label
+
+PRINTER_KINDS = (("none", "不使用打印机"), ("cups", "CUPS 打印队列"), ("escpos", "ESC/POS 小票打印机"))
+PAPER_LABELS = {"a4": "A4 纸", "80mm": "80 毫米小票", "58mm": "58 毫米小票"}
+ORIENTATION_LABELS = (("auto", "按屏幕自动"), ("portrait", "竖屏"), ("landscape", "横屏"))
+TEXT_SIZE_LABELS = (("normal", "标准字号"), ("large", "大字"))
+THEME_LABELS = (("normal", "标准配色"), ("contrast", "高对比"))
+
+
+class _Relay(QObject):
+    done = Signal(bool, str)
+
+
+class ConfigScreen(QWidget):
+    def __init__(self, controller):
+        super().__init__()
+        self.c = controller
+        self.draft = copy.deepcopy(controller.ctx.config)
+        self.editing: str | None = None  # printer.queue | printer.address while the keyboard shows
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(8)
+        self.page = PagedScroll()
+        lay.addWidget(self.page, 1)
+        self.keyboard_box = QWidget()
+        kb_lay = QVBoxLayout(self.keyboard_box)
+        kb_lay.setContentsMargins(32, 0, 32, 0)
+        self.keyboard = Keyboard(controller.corpus)
+        self.keyboard.pinyin = False
+        self.keyboard._draw()
+        kb_lay.addWidget(self.keyboard)
+        self.keyboard_box.hide()
+        lay.addWidget(self.keyboard_box)
+        row = QHBoxLayout()
+        row.setContentsMargins(32, 0, 32, 16)
+        row.setSpacing(20)
+        self.message = label("", role="strong", name="configMessage")
+        row.addWidget(self.message, 2)
+        row.addWidget(button("保存设置", self.save, role="primary", name="cfg:save"), 1)
+        lay.addLayout(row)
+        self.relay = _Relay(self)
+        self.relay.done.connect(self._printed)
+
+    # -- drawing ---------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Opened (again): a fresh draft of the configuration in force."""
+        self.draft = copy.deepcopy(self.c.ctx.config)
+        self.editing = None
+        self.message.setText("")
+        self._draw()
+
+    def _choices(self, title: str, options, current, key: str, columns: int = 3):
+        buttons = []
+        for value, text in options:
+            b = button(text, (lambda v=value: self.set(key, v)), name=f"cfg:{key}:{value}")
+            b.setCheckable(True)
+            b.setChecked(value == current)
+            buttons.append(b)
+        frame, lay = card()
+        lay.addWidget(label(title, role="h2"))
+        lay.addWidget(grid(buttons, columns, 16))
+        self.page.body.addWidget(frame)
+        return lay
+
+    def _draw(self) -> None:
+        ctx, d = self.c.ctx, self.draft
+        pos = self.page.area.verticalScrollBar().value()
+        self.page.clear()
+        body = self.page.body
+        body.addWidget(label("本机设置", role="h1"))
+        cat = ctx.catalogue
+        self._choices("所在地区", [(r.id, r.name) for r in cat.regions()], d.region, "region")
+        halls = cat.halls(d.region)
+        self._choices("本机所在大厅（首页顶部显示其名称、电话）", [(h.id, h.name) for h in halls],
+                      d.hall or (halls[0].id if halls else ""), "hall", 1 if ctx.portrait else 2)
+        lay = self._choices("打印机", PRINTER_KINDS, d.printer.kind, "printer.kind")
+        if d.printer.kind in ("cups", "escpos"):
+            key = "printer.queue" if d.printer.kind == "cups" else "printer.address"
+            title = "CUPS 队列名" if d.printer.kind == "cups" else "打印机地址（tcp://IP:9100、usb://VID:PID 或 serial:///dev/ttyS0）"
+            lay.addWidget(label(title, role="muted"))
+            row = QHBoxLayout()
+            field = QLineEdit(getattr(d.printer, key.split(".")[1]))
+            field.setObjectName(f"cfgField:{key}")
+            field.textChanged.connect(lambda text, k=key: setattr(self.draft.printer, k.split(".")[1], text.strip()))
+            row.addWidget(field, 3)
+            row.addWidget(button("收起键盘" if self.editing == key else "输入", (lambda k=key, f=field: self.edit(k, f)),
+                                 name=f"cfg:edit:{key}"), 1)
+            lay.addLayout(row)
+            if self.editing == key:
+                self.keyboard.set_target(field)
+        if d.printer.kind != "none" and testpage.available():
+            lay.addWidget(button("打印测试页", self.print_test, name="cfg:testPrint"))
+        self._choices("纸张宽度", [(p, PAPER_LABELS[p]) for p in PAPERS], d.printer.paper, "printer.paper")
+        frame, lay = card()
+        lay.addWidget(label("无人操作多久后询问“还在使用吗？”", role="h2"))
+        row = QHBoxLayout()
+        row.addWidget(button("－ 10 秒", lambda: self.step_idle(-10), name="cfg:idleLess"), 1)
+        value = label(f"{d.idle_timeout} 秒", role="h2", wrap=False, name="cfgIdle")
+        row.addWidget(value, 1)
+        row.addWidget(button("＋ 10 秒", lambda: self.step_idle(10), name="cfg:idleMore"), 1)
+        lay.addLayout(row)
+        body.addWidget(frame)
+        self._choices("屏幕方向", ORIENTATION_LABELS, d.orientation, "orientation")
+        self._choices("默认字号", TEXT_SIZE_LABELS, d.text_size, "text_size", 2)
+        self._choices("默认配色", THEME_LABELS, d.theme, "theme", 2)
+        body.addStretch(1)
+        self.keyboard_box.setVisible(self.editing is not None)
+        self.page.area.verticalScrollBar().setValue(pos)
+
+    # -- changes ------------------------------------------------------------------------------------------
+    def set(self, key: str, value) -> None:
+        self.message.setText("")
+        if key.startswith("printer."):
+            setattr(self.draft.printer, key.split(".")[1], value)
+            if key == "printer.kind":
+                self.editing = None
+        else:
+            setattr(self.draft, key, value)
+            if key == "region":
+                self.draft.hall = ""
+        self._draw()
+
+    def step_idle(self, delta: int) -> None:
+        self.draft.idle_timeout = max(20, min(3600, self.draft.idle_timeout + delta))
+        self._draw()
+
+    def edit(self, key: str, field: QLineEdit) -> None:
+        self.editing = None if self.editing == key else key
+        self._draw()
+
+    def save(self) -> None:
+        from kiosk.config import config_from_dict
+
+        cfg, problems = config_from_dict(self.draft.to_dict(), "设置")
+        if problems:
+            self.message.setText("；".join(problems))
+            return
+        if cfg.printer.kind == "cups" and not cfg.printer.queue:
+            self.message.setText("请填写 CUPS 队列名。")
+            return
+        if cfg.printer.kind == "escpos" and not cfg.printer.address.startswith(("tcp://", "usb://", "serial://")):
+            self.message.setText("打印机地址应以 tcp://、usb:// 或 serial:// 开头。")
+            return
+        if cfg.printer.kind == "escpos" and cfg.printer.paper == "a4":
+            self.message.setText("小票打印机请选择 80 毫米或 58 毫米纸张。")
+            return
+        error = self.c.save_config(cfg)
+        self.editing = None
+        self.draft = copy.deepcopy(cfg)
+        self.message.setText(error or "设置已保存，已在自助机上生效。")
+        self._draw()
+
+    def print_test(self) -> None:
+        self.message.setText("正在打印测试页，请稍候…")
+        catalogue, cfg, relay = self.c.ctx.catalogue, copy.deepcopy(self.draft), self.relay
+
+        def work():
+            try:
+                ok, text = testpage.print_test_page(catalogue, cfg)
+            except Exception as exc:  # noqa: BLE001 - shown to staff, never raised into Qt
+                ok, text = False, f"测试页没有打印：{exc}"
+            relay.done.emit(ok, text)
+
+        threading.Thread(target=work, name="kiosk-testpage", daemon=True).start()
+
+    def _printed(self, ok: bool, text: str) -> None:
+        self.message.setText(text)

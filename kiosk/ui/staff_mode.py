@@ -1,0 +1,328 @@
+"""Staff mode: a hidden gesture on the citizen screens (five taps in the top-left
+corner within 3 s) opens the PIN pad; then the staff screens — configuration,
+catalogue maintenance, xlsx import/export, usage figures. Staff mode leaves by itself
+after 2 minutes without a touch. When no PIN is set, the first-run screen comes
+instead of the PIN pad.
+
+Hooked into the window (kiosk/ui/app.py) by `install_staff_mode(window, state)`:
+the staff area is one more page of the window's stack; while it shows,
+`window.staff_active` is True and the window leaves the stack and its idle timer alone.
+The non-Qt logic is kiosk/staff/.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QTimer
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk.config import KioskConfig, save_config
+from kiosk.search import SearchIndex
+from kiosk.staff.edits import EditStore
+from kiosk.staff.pin import PinGate
+from kiosk.staff.state import StateError, StateStore
+from kiosk.staff.stats import UsageRecorder
+from kiosk.ui import theme
+from kiosk.ui.widgets import button, label
+
+log = logging.getLogger("kiosk.ui")
+
+CORNER = 120  # px: the square in the window's top-left corner that counts taps
+TAPS = 5
+TAP_WINDOW = 3.0  # seconds
+STAFF_IDLE_MS = 2 * 60 * 1000
+
+
+class CornerTaps(QObject):
+    """Counts taps in the top-left corner; five within 3 s call `on_gesture`. Taps reach
+    the screens as usual (an application event filter that never eats an event).
+    While staff mode is active every press calls `on_activity` instead."""
+
+    def __init__(self, window, on_gesture, on_activity=lambda: None, clock=time.monotonic):
+        super().__init__(window)  # destroyed with the window, which removes the filter
+        self.window = window
+        self.on_gesture = on_gesture
+        self.on_activity = on_activity
+        self.clock = clock
+        self.taps: list[float] = []
+        self._last = None
+
+    def _ours(self, obj) -> bool:
+        if isinstance(obj, QWidget):
+            return obj.window() is self.window
+        return obj is self.window.windowHandle()
+
+    def eventFilter(self, obj, event):  # noqa: N802 - Qt API
+        kind = event.type()
+        if kind not in (QEvent.MouseButtonPress, QEvent.TouchBegin, QEvent.KeyPress):
+            return False
+        if getattr(self.window, "staff_active", False):
+            self.on_activity()
+            return False
+        if kind == QEvent.KeyPress or not self._ours(obj):
+            return False
+        if kind == QEvent.TouchBegin:
+            points = event.points()
+            if not points:
+                return False
+            pos = points[0].globalPosition()
+        else:
+            pos = event.globalPosition()
+        tap = (event.timestamp(), round(pos.x()), round(pos.y()))
+        if tap == self._last:  # the same tap, delivered again to a parent widget or as a synthesized mouse press
+            return False
+        self._last = tap
+        local = self.window.mapFromGlobal(QPointF(pos)).toPoint()
+        if QRect(0, 0, CORNER, CORNER).contains(local):
+            now = self.clock()
+            self.taps = [t for t in self.taps if now - t <= TAP_WINDOW] + [now]
+            if len(self.taps) >= TAPS:
+                self.taps = []
+                QTimer.singleShot(0, self.on_gesture)
+        else:
+            self.taps = []
+        return False
+
+
+def hall_title(ctx) -> str:
+    """The header's text; the same as KioskWindow._header() builds."""
+    title = ctx.hall.name if ctx.hall else f"{ctx.region.name}医保服务大厅"
+    phone = ctx.region.hotline.number if ctx.region.hotline else (ctx.hall.phone if ctx.hall else None)
+    return title + (f"    ☎ {phone}" if phone else "")
+
+
+class StaffController:
+    def __init__(self, window, state: StateStore, clock=time.time, config_path=None):
+        self.window = window
+        self.ctx = window.ctx
+        self.state = state
+        self.config_path = config_path
+        self.pin = PinGate(state, clock)
+        self.edits = EditStore(state)
+        self.usage = UsageRecorder(state)
+        self.who = ""
+        self._corpus = None
+        if hasattr(self.ctx.catalogue, "set_overlay"):
+            self.ctx.catalogue.set_overlay(self.edits)
+        self.ctx.usage = self.usage
+        self.ctx.session.on_finished(self._session_finished)
+        window.staff_active = False
+        self.area = StaffArea(self)
+        window.stack.addWidget(self.area)
+        self.gesture = CornerTaps(window, self.open, self.note_activity)
+        QApplication.instance().installEventFilter(self.gesture)
+        self.idle = QTimer(window)
+        self.idle.setSingleShot(True)
+        self.idle.setInterval(STAFF_IDLE_MS)
+        self.idle.timeout.connect(self.leave)
+
+    def _session_finished(self, stats, reason: str) -> None:
+        if reason in ("staff", "config"):
+            return  # not a citizen's session ending
+        self.usage.session_finished(stats, reason, self.ctx.session.region)
+
+    def corpus(self) -> str:
+        """The catalogue's own words, for ranking the keyboard's pinyin candidates."""
+        if self._corpus is None:
+            parts = []
+            cat = self.ctx.catalogue
+            for r in cat.regions():
+                for s in cat.services(r.id):
+                    parts += [s.name, *(m.text for m in s.materials), *(c.text for c in s.channels),
+                              *(t.text for t in s.tips), *(t.text for t in s.refusals)]
+            self._corpus = "\n".join(parts)
+        return self._corpus
+
+    def close(self) -> None:
+        QApplication.instance().removeEventFilter(self.gesture)
+        self.idle.stop()
+
+    # -- entering and leaving -------------------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        return self.window.staff_active
+
+    def open(self) -> None:
+        """The gesture: PIN pad (or first run) over the citizen screens."""
+        if self.active:
+            return
+        w = self.window
+        self.ctx.session.reset("staff")
+        w.staff_active = True
+        w.idle_timer.stop()
+        w.overlay.cancel()
+        self.header().hide()
+        self.show_page("pin" if self.pin.configured else "firstrun")
+        w.stack.setCurrentWidget(self.area)
+        self.idle.start()
+
+    def first_run_if_needed(self) -> bool:
+        if self.pin.configured:
+            return False
+        self.open()
+        return True
+
+    def leave(self) -> None:
+        if not self.active:
+            return
+        self.idle.stop()
+        self.who = ""
+        self.area.pin.reset()
+        self.window.staff_active = False
+        self.header().show()
+        self.ctx.session.reset("staff")  # Home, a fresh session; show_current runs
+
+    def header(self) -> QWidget:
+        return self.window.title_label.parentWidget()
+
+    def note_activity(self) -> None:
+        if self.active:
+            self.idle.start()
+
+    def show_page(self, name: str) -> None:
+        self.area.show_page(name)
+
+    def logged_in(self) -> None:
+        self.show_page("name")
+
+    def start_work(self, who: str) -> None:
+        self.who = who
+        self.show_page("shell")
+
+    # -- configuration ------------------------------------------------------------------------------------
+    def save_config(self, cfg: KioskConfig) -> str | None:
+        """Write the configuration atomically and apply it; a Chinese error, or None."""
+        try:
+            save_config(cfg, self.config_path)
+        except OSError as exc:
+            log.error("saving the configuration failed; the previous one stays: %s", exc)
+            return "设置没有保存（存储空间不足或无法写入），仍使用原来的设置。"
+        self.apply_config(cfg)
+        return None
+
+    def apply_config(self, cfg: KioskConfig) -> None:
+        w, ctx = self.window, self.ctx
+        cat = ctx.catalogue
+        region = cat.region(cfg.region)
+        halls = cat.halls(region.id)
+        ctx.config = cfg
+        if region.id != ctx.region.id or ctx.session.search_index is None:
+            ctx.session.search_index = SearchIndex(cat.services(region.id))
+        ctx.region = region
+        ctx.hall = next((h for h in halls if h.id == cfg.hall), halls[0] if halls else None)
+        ctx.session.region = region.id
+        ctx.sizes = theme.LARGE if cfg.text_size == "large" else theme.NORMAL
+        ctx.palette = theme.CONTRAST if cfg.theme == "contrast" else theme.LIGHT
+        ctx.portrait = w._portrait()
+        w.overlay.seconds = cfg.idle_countdown
+        w.title_label.setText(hall_title(ctx))
+        w.apply_theme()
+        ctx.session.reset("config")
+
+
+class StaffArea(QWidget):
+    """The staff pages: login (PIN, name, first run) and the shell with the tools."""
+
+    def __init__(self, controller):
+        super().__init__()
+        from kiosk.ui.staff_pin import FirstRunScreen, NameScreen, PinScreen
+
+        self.setObjectName("staffArea")
+        self.c = controller
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.pages = QStackedWidget()
+        lay.addWidget(self.pages)
+        self.pin = PinScreen(controller)
+        self.name = NameScreen(controller)
+        self.firstrun = FirstRunScreen(controller)
+        self.shell = StaffShell(controller)
+        self._pages = {"pin": self.pin, "name": self.name, "firstrun": self.firstrun, "shell": self.shell}
+        for p in self._pages.values():
+            self.pages.addWidget(p)
+
+    def show_page(self, name: str) -> None:
+        page = self._pages[name]
+        page.reset()
+        self.pages.setCurrentWidget(page)
+
+
+TOOLS = (("config", "本机设置"), ("catalogue", "业务资料"), ("xlsx", "表格导入导出"), ("stats", "使用统计"))
+
+
+class StaffShell(QWidget):
+    """A bar with the tools and 退出, and the current tool below."""
+
+    def __init__(self, controller):
+        super().__init__()
+        self.c = controller
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        bar = QFrame()
+        bar.setProperty("role", "header")
+        top = QVBoxLayout(bar)
+        top.setContentsMargins(24, 12, 24, 12)
+        top.setSpacing(10)
+        self.who = label("", role="h2", name="staffWho")
+        top.addWidget(self.who)
+        row = QHBoxLayout()
+        row.setSpacing(12)
+        self.tab_buttons = {}
+        for key, text in TOOLS:
+            b = button(text, (lambda k=key: self.show_tool(k)), role="nav", name=f"staffTab:{key}")
+            b.setCheckable(True)
+            self.tab_buttons[key] = b
+            row.addWidget(b)
+        row.addWidget(button("退出", controller.leave, role="nav", name="staffExit"))
+        top.addLayout(row)
+        lay.addWidget(bar)
+        self.stack = QStackedWidget()
+        lay.addWidget(self.stack, 1)
+        self.tools: dict[str, QWidget] = {}
+        self.current = "config"
+
+    def _tool(self, key: str) -> QWidget:
+        if key not in self.tools:
+            if key == "config":
+                from kiosk.ui.staff_config import ConfigScreen as cls
+            elif key == "catalogue":
+                from kiosk.ui.staff_catalogue import CatalogueScreen as cls
+            elif key == "xlsx":
+                from kiosk.ui.staff_xlsx import XlsxScreen as cls
+            else:
+                from kiosk.ui.staff_stats import StatsScreen as cls
+            self.tools[key] = cls(self.c)
+            self.stack.addWidget(self.tools[key])
+        return self.tools[key]
+
+    def reset(self) -> None:
+        self.who.setText(f"工作人员模式 · {self.c.who}    （2 分钟无操作自动退出）")
+        self.show_tool("config")
+
+    def show_tool(self, key: str) -> None:
+        self.current = key
+        for k, b in self.tab_buttons.items():
+            b.setChecked(k == key)
+        tool = self._tool(key)
+        tool.refresh()
+        self.stack.setCurrentWidget(tool)
+
+
+def install_staff_mode(window, state: StateStore | None = None, config_path=None) -> StaffController | None:
+    """Attach staff mode to a kiosk window. Without a usable state database the kiosk
+    runs on for citizens, without staff mode (logged)."""
+    try:
+        state = state or StateStore()
+    except StateError as exc:
+        log.error("staff mode unavailable: %s", exc)
+        window.staff = None
+        window.staff_active = False
+        return None
+    controller = StaffController(window, state, config_path=config_path)
+    window.staff = controller
+    return controller
+
+
+__all__ = ["CornerTaps", "StaffController", "install_staff_mode", "hall_title"]
