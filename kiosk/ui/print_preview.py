@@ -144,7 +144,8 @@ class PrintPreview(QScrollArea):
     """The checklist as it will print, for the configured paper.
 
     preview = PrintPreview(doc, paper="80mm")      # paper: a4 | 80mm | 58mm
-        body text 28..36 px (min_body_px, max_body_px); wider pages scroll
+        body text up to 36 px, at least 28 px where the page fits; a page too wide for
+        that is shown whole, smaller (never a sideways scroll)
     preview.set_document(doc, paper=None)          # another document (or paper)
     preview.scale                                  # px per point in use
     """
@@ -161,6 +162,7 @@ class PrintPreview(QScrollArea):
         self.setWidget(self.sheet)
         self.setWidgetResizable(False)
         self.setAlignment(Qt.AlignHCenter | Qt.AlignTop)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.NoFrame)
         self.setStyleSheet("QScrollArea#printPreview { background: #9AA3AD; }")
         self.viewport().setStyleSheet("background: #9AA3AD;")
@@ -186,9 +188,12 @@ class PrintPreview(QScrollArea):
         page_w = max(pg.width for pg in self.sheet.pages)
         avail = self.viewport().width() - 2 * MARGIN - self.verticalScrollBar().sizeHint().width()
         body = paper_spec(self.paper).body
-        # as wide as there is room for, but body text between min_body_px and max_body_px
+        # as wide as there is room for, body text at most max_body_px and at least
+        # min_body_px — unless the page would then not fit: nobody should have to drag
+        # sideways, so a wide page (A4 on a portrait screen) is shown whole, smaller; the
+        # checklist screen behind it has the large text.
         fit = min(max(avail, 1) / page_w, self.max_body_px / body)
-        self.sheet.scale = max(fit, self.min_body_px / body)
+        self.sheet.scale = fit
         size = self.sheet.content_size()
         self.sheet.setFixedSize(max(size.width(), self.viewport().width()), size.height())
         self.sheet.update()
