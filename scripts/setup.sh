@@ -22,6 +22,10 @@ TEST_DEB_PACKAGES=(
   # printing: a real CUPS daemon with a cups-pdf queue (Debian's cups-pdf is
   # printer-driver-cups-pdf), and the tools that read its PDF back
   cups cups-client printer-driver-cups-pdf poppler-utils zbar-tools
+  # packaging (tests/test_packaging.py): systemd-analyze verify, shellcheck, and the
+  # terminal's kiosk session run headless: cage (needs Xwayland) with the libraries
+  # of Qt's Wayland platform plugin
+  systemd shellcheck cage xwayland libwayland-client0 libwayland-cursor0 libwayland-egl1
 )
 if [ "${1:-}" = "--test" ]; then
   DEB_PACKAGES+=("${TEST_DEB_PACKAGES[@]}")
