@@ -53,7 +53,7 @@ class Speaker:
             self._available = False
             if self.binary:
                 try:
-                    voices = subprocess.run([self.binary, f"--voices=cmn"], capture_output=True, text=True,
+                    voices = subprocess.run([self.binary, "--voices=cmn"], capture_output=True, text=True,
                                             timeout=5).stdout
                     self._available = VOICE in voices
                 except (OSError, subprocess.SubprocessError):

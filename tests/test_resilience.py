@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import KioskConfig, load_config, save_config
-from kiosk.db.build import build_catalogue
 from kiosk.db.bundle import BundleError, install_bundle, make_bundle, previous_path, rollback
 from kiosk.db.resilience import open_catalogue, remember_contact, remembered_phone
 from kiosk.db.service import CatalogueService

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout
-
-from kiosk.ui.widgets import PagedScroll, ScreenBase, card, label
+from kiosk.ui.widgets import PagedScreen, card, label
 
 
-class HallsScreen(ScreenBase):
+class HallsScreen(PagedScreen):
     title = "办理地点"
 
-    def __init__(self, ctx):
-        super().__init__(ctx)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.page = PagedScroll()
-        lay.addWidget(self.page)
 
     def refresh(self) -> None:
         ctx = self.ctx

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
-from kiosk.ui.widgets import PagedScroll, ScreenBase, WrapButton, button, grid, label
+from kiosk.ui.widgets import PagedScreen, WrapButton, button, grid, label
 
 AUDIENCE_HINTS = {"个人": "参保人、家属办理", "单位": "用人单位经办人办理", "医药机构": "医院、药店办理"}
 
 
-class HomeScreen(ScreenBase):
+class HomeScreen(PagedScreen):
     title = "首页"
 
-    def __init__(self, ctx):
-        super().__init__(ctx)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.page = PagedScroll()
-        lay.addWidget(self.page)
 
     def refresh(self) -> None:
         ctx, body = self.ctx, self.page.body

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout
-
-from kiosk.ui.widgets import PagedScroll, ScreenBase, button, card, label
+from kiosk.ui.widgets import PagedScreen, button, card, label
 
 
-class PolicyScreen(ScreenBase):
+class PolicyScreen(PagedScreen):
     title = "政策速查"
 
-    def __init__(self, ctx):
-        super().__init__(ctx)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.page = PagedScroll()
-        lay.addWidget(self.page)
 
     def refresh(self) -> None:
         ctx, s = self.ctx, self.ctx.session

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout
-
-from kiosk.ui.widgets import PagedScroll, ScreenBase, WrapButton, label
+from kiosk.ui.widgets import PagedScreen, WrapButton, label
 
 
-class QuestionScreen(ScreenBase):
+class QuestionScreen(PagedScreen):
     title = "回答问题"
 
-    def __init__(self, ctx):
-        super().__init__(ctx)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.page = PagedScroll()
-        lay.addWidget(self.page)
 
     def refresh(self) -> None:
         s = self.ctx.session

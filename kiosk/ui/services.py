@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout
-
-from kiosk.ui.widgets import PagedScroll, ScreenBase, WrapButton, label
+from kiosk.ui.widgets import PagedScreen, WrapButton, label
 
 
-class ServiceListScreen(ScreenBase):
+class ServiceListScreen(PagedScreen):
     title = "选择业务"
 
-    def __init__(self, ctx):
-        super().__init__(ctx)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.page = PagedScroll()
-        lay.addWidget(self.page)
 
     def heading(self) -> str:
         step = self.ctx.session.step

@@ -219,3 +219,15 @@ class ScreenBase(QWidget):
     def speech_text(self) -> str:
         """What 朗读 reads on this screen; empty = no speaker button."""
         return ""
+
+
+class PagedScreen(ScreenBase):
+    """A screen whose content is one page-turning scroll area (`self.page.body`)."""
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        self.page = PagedScroll()
+        lay.addWidget(self.page, 1)
