@@ -109,14 +109,18 @@ def cmd_catalogue_bundle(args) -> int:
     from kiosk.db.bundle import make_bundle
 
     out = Path(args.out)
-    if args.seed_sources:
-        make_bundle(out, args.version, seed_dir=paths.seed_dir())
-    else:
-        db = _db_path(args)
-        if not db.exists():
-            print(f"no catalogue at {db}; run 'kiosk catalogue build' first", file=sys.stderr)
-            return EXIT_FAILED
-        make_bundle(out, args.version, db_path=db)
+    try:
+        if args.seed_sources:
+            make_bundle(out, args.version, seed_dir=paths.seed_dir())
+        else:
+            db = _db_path(args)
+            if not db.exists():
+                print(f"no catalogue at {db}; run 'kiosk catalogue build' first", file=sys.stderr)
+                return EXIT_FAILED
+            make_bundle(out, args.version, db_path=db)
+    except OSError as exc:
+        print(f"cannot write {exc.filename or out}: {exc.strerror}", file=sys.stderr)
+        return EXIT_FAILED
     print(f"wrote {out}")
     return EXIT_OK
 

@@ -397,9 +397,6 @@ def test_catalogue_update_on_the_installed_terminal(installed, tmp_path):
     r = run([kiosk, "catalogue", "bundle", bundle, "--version", "v2"], env=env, cwd="/")
     assert r.returncode == 0, r.stderr
     r = run([kiosk, "catalogue", "install", bundle], env=env, cwd="/")
-    if r.returncode != 0 and "unexpected keyword argument 'filter'" in r.stderr:
-        pytest.xfail("kiosk/db/bundle.py extracts with tarfile's filter=, which Debian 12's "
-                     "Python 3.11.2 does not have (3.11.4+): 'kiosk catalogue install' fails on terminals")
     assert r.returncode == 0, r.stderr
     assert (root / DATA_DIR / "catalogue.previous.sqlite").exists()
     r = run([kiosk, "catalogue", "rollback"], env=env, cwd="/")

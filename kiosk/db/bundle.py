@@ -107,7 +107,10 @@ def _extract(bundle: Path, into: Path) -> dict:
             for m in members:
                 if not (m.isfile() or m.isdir()) or m.name.startswith("/") or ".." in Path(m.name).parts:
                     raise BundleError(f"{bundle}: unsafe member {m.name!r}")
-            tar.extractall(into, members=members, filter="data")
+            if hasattr(tarfile, "data_filter"):  # Python 3.11.4+: the standard library checks too
+                tar.extractall(into, members=members, filter="data")
+            else:  # Debian 12's Python 3.11.2: the member checks above are the guard
+                tar.extractall(into, members=members)
     except (tarfile.TarError, EOFError, OSError) as exc:
         raise BundleError(f"{bundle}: not a readable .tar.gz bundle ({exc})") from exc
     manifest_path = into / "bundle.json"
