@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFrame, QGridLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication, QFrame, QGridLayout, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget,
+)
 
 from kiosk import paths
 from kiosk.catalogue.model import Hall, Region, Topic
@@ -31,7 +33,7 @@ from kiosk.ui.policy import PolicyScreen
 from kiosk.ui.question import QuestionScreen
 from kiosk.ui.search import SearchScreen
 from kiosk.ui.services import ServiceListScreen
-from kiosk.ui.widgets import button, label
+from kiosk.ui.widgets import PagedScroll, button, label
 
 log = logging.getLogger("kiosk.ui")
 
@@ -84,6 +86,9 @@ class _Screens(dict):
 
     def __missing__(self, key: Screen):
         screen = SCREEN_CLASSES[key](self.ctx)
+        # a screen never makes the window taller than the display (1280x720 terminals):
+        # what does not fit scrolls inside the screen
+        screen.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Ignored)
         self.stack.addWidget(screen)
         self[key] = screen
         return screen
@@ -258,8 +263,13 @@ class KioskWindow(QWidget):
             self._warmed = True
             QTimer.singleShot(1500, self.warm_up)
         self.home_button.setEnabled(s.screen is not Screen.HOME or s.can_go_back)
-        self.speak_button.setVisible(self.ctx.speaker.available and bool(screen.speech_text()))
+        self._update_speak_button()
         self.note_activity()
+
+    def _update_speak_button(self) -> None:
+        screen = self.screens[self.ctx.session.screen]
+        speaker = self.ctx.speaker
+        self.speak_button.setVisible(speaker.checked and speaker.available and bool(screen.speech_text()))
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         """In kiosk mode nothing closes the window (Alt+F4 …); otherwise stop listening."""
@@ -276,6 +286,9 @@ class KioskWindow(QWidget):
         """While the kiosk waits at Home: build what the first search, checklist and
         print would otherwise build in front of a citizen."""
         ctx = self.ctx
+        PagedScroll.enable_all_gestures()
+        ctx.speaker.available  # noqa: B018 - looks for the voice once, off the start-up path
+        self._update_speak_button()
         if ctx.session.search_index is not None:
             ctx.session.search_index.warm_up()
         for key in (Screen.SEARCH, Screen.QUESTION, Screen.CHECKLIST, Screen.SERVICES):
