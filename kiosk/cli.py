@@ -143,9 +143,34 @@ def open_catalogue(args):
         except BuildError as exc:
             raise CatalogueError(f"cannot build the catalogue: {exc}") from exc
     try:
-        return CatalogueService(db)
+        cat = CatalogueService(db)
     except CatalogueUnavailable as exc:
         raise CatalogueError(str(exc)) from exc
+    _apply_staff_edits(cat)
+    return cat
+
+
+def _apply_staff_edits(cat) -> None:
+    """Show what the kiosk shows: the catalogue with the staff's edits, when there are any
+    (looked up with sqlite3 first, so that commands without edits stay light)."""
+    import sqlite3
+
+    path = paths.data_dir() / "state.sqlite"  # kiosk.staff.state.state_db_path(), without importing SQLAlchemy
+    if not path.exists():
+        return
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
+            if not con.execute("SELECT 1 FROM catalogue_edits LIMIT 1").fetchone():
+                return
+    except sqlite3.Error:
+        return  # no edits table yet (or unreadable): the catalogue as built
+    from kiosk.staff.edits import EditStore
+    from kiosk.staff.state import StateError, StateStore
+
+    try:
+        cat.set_overlay(EditStore(StateStore(path)))
+    except StateError as exc:
+        print(f"note: staff edits not applied: {exc}", file=sys.stderr)
 
 
 class CatalogueError(Exception):

@@ -340,3 +340,18 @@ def test_cli_stats_csv(kiosk_env):
     assert lines[1:] == ["2026-03-02,10,shenyang,flexible-enrol,灵活就业人员参保登记-参保登记,1,1,0,0,1,30"]
     r = kiosk_env("stats")
     assert r.returncode == 0 and "median time to checklist: 30 s" in r.stdout
+
+
+def test_cli_reads_show_the_staff_edits(kiosk_env, catalogue_db):
+    from kiosk.db.service import CatalogueService
+
+    before = kiosk_env("show", "--region", "fushun", "--service", "unit-registration")
+    assert before.returncode == 0 and "staff edit" not in before.stdout
+    store = StateStore(kiosk_env.data / "state.sqlite")
+    edits = EditStore(store)
+    cat = CatalogueService(catalogue_db, overlay=edits)
+    edits.set_item(cat.service("fushun", "unit-registration"), "tips", None, {"text": "周三下午不办理此业务"}, who="li")
+    cat.close()
+    store.close()
+    after = kiosk_env("show", "--region", "fushun", "--service", "unit-registration")
+    assert after.returncode == 0 and "周三下午不办理此业务" in after.stdout

@@ -7,7 +7,7 @@ when, old value); the citizen screens read the edited catalogue at once."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPlainTextEdit, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLineEdit, QPlainTextEdit, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.staff.edits import FIELD_LABELS, ITEM_ATTRS, EditError, item_attrs, item_label
 from kiosk.ui.staff_keyboard import Keyboard
@@ -68,14 +68,18 @@ class CatalogueScreen(QWidget):
         ed = QVBoxLayout(self.editor)
         ed.setContentsMargins(0, 0, 0, 0)
         ed.setSpacing(8)
+        self.editor_body = QBoxLayout(QBoxLayout.TopToBottom)  # side by side in landscape
+        self.editor_body.setSpacing(8)
+        ed.addLayout(self.editor_body, 1)
         self.editor_page = PagedScroll()
-        ed.addWidget(self.editor_page, 1)
+        self.editor_body.addWidget(self.editor_page, 1)
         kb_box = QWidget()
         kb_lay = QVBoxLayout(kb_box)
         kb_lay.setContentsMargins(32, 0, 32, 0)
         self.keyboard = Keyboard(controller.corpus)
         kb_lay.addWidget(self.keyboard)
-        ed.addWidget(kb_box)
+        kb_lay.addStretch(1)
+        self.editor_body.addWidget(kb_box)
         row = QHBoxLayout()
         row.setContentsMargins(32, 0, 32, 16)
         row.setSpacing(20)
@@ -216,7 +220,7 @@ class CatalogueScreen(QWidget):
         body = page.body
         what = FIELD_LABELS[fld] + ("" if fld == "time_limit" else (f" 第 {index + 1} 项" if index is not None else " 新增"))
         body.addWidget(label(f"{svc.name} · {what}", role="h2", name="editorTitle"))
-        body.addWidget(label("点一个输入框，再用下方键盘输入。拼音：按字母后点选汉字。", role="small"))
+        body.addWidget(label("点一个输入框，再用屏幕键盘输入。拼音：按字母后点选汉字。", role="small"))
         self.fields = {}
         first = None
         for attr, title in ITEM_ATTRS[fld]:
@@ -236,6 +240,10 @@ class CatalogueScreen(QWidget):
                                  "kiosk 自助机、agency 代办、hospital 医疗机构、email 邮箱、office 现场。", role="small"))
         body.addStretch(1)
         self.editor_message.setText("")
+        portrait = self.ctx.portrait
+        self.editor_body.setDirection(QBoxLayout.TopToBottom if portrait else QBoxLayout.LeftToRight)
+        self.editor_body.setStretch(0, 1)
+        self.editor_body.setStretch(1, 0 if portrait else 1)
         self.keyboard.set_target(first)
         self.pages.setCurrentWidget(self.editor)
         if first is not None:

@@ -8,7 +8,7 @@ import copy
 import threading
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.config import PAPERS
 from kiosk.staff import testpage
@@ -20,6 +20,17 @@ PAPER_LABELS = {"a4": "A4 纸", "80mm": "80 毫米小票", "58mm": "58 毫米小
 ORIENTATION_LABELS = (("auto", "按屏幕自动"), ("portrait", "竖屏"), ("landscape", "横屏"))
 TEXT_SIZE_LABELS = (("normal", "标准字号"), ("large", "大字"))
 THEME_LABELS = (("normal", "标准配色"), ("contrast", "高对比"))
+
+
+def hall_labels(halls) -> dict[str, str]:
+    """Hall names without the prefix they all share (沈阳市医疗保障事务服务中心…), for buttons."""
+    import os
+
+    names = [h.name for h in halls]
+    prefix = os.path.commonprefix(names) if len(names) > 2 else ""
+    if len(prefix) < 4:
+        prefix = ""
+    return {h.id: (h.name[len(prefix):] or h.name) for h in halls}
 
 
 class _Relay(QObject):
@@ -35,17 +46,26 @@ class ConfigScreen(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(8)
+        self.body = QBoxLayout(QBoxLayout.TopToBottom)  # the keyboard beside the page in landscape
+        lay.addLayout(self.body, 1)
         self.page = PagedScroll()
-        lay.addWidget(self.page, 1)
+        self.body.addWidget(self.page, 1)
         self.keyboard_box = QWidget()
         kb_lay = QVBoxLayout(self.keyboard_box)
         kb_lay.setContentsMargins(32, 0, 32, 0)
+        self.kb_title = label("", role="strong")
+        kb_lay.addWidget(self.kb_title)
+        self.kb_field = QLineEdit()
+        self.kb_field.setObjectName("cfgField")
+        self.kb_field.textChanged.connect(self._typed)
+        kb_lay.addWidget(self.kb_field)
         self.keyboard = Keyboard(controller.corpus)
         self.keyboard.pinyin = False
         self.keyboard._draw()
         kb_lay.addWidget(self.keyboard)
+        kb_lay.addStretch(1)
         self.keyboard_box.hide()
-        lay.addWidget(self.keyboard_box)
+        self.body.addWidget(self.keyboard_box)
         row = QHBoxLayout()
         row.setContentsMargins(32, 0, 32, 16)
         row.setSpacing(20)
@@ -65,6 +85,8 @@ class ConfigScreen(QWidget):
         self._draw()
 
     def _choices(self, title: str, options, current, key: str, columns: int = 3):
+        if self.editing and not self.c.ctx.portrait:
+            columns = min(columns, 2)  # the keyboard takes the right half
         buttons = []
         for value, text in options:
             b = button(text, (lambda v=value: self.set(key, v)), name=f"cfg:{key}:{value}")
@@ -86,23 +108,21 @@ class ConfigScreen(QWidget):
         cat = ctx.catalogue
         self._choices("所在地区", [(r.id, r.name) for r in cat.regions()], d.region, "region")
         halls = cat.halls(d.region)
-        self._choices("本机所在大厅（首页顶部显示其名称、电话）", [(h.id, h.name) for h in halls],
-                      d.hall or (halls[0].id if halls else ""), "hall", 1 if ctx.portrait else 2)
+        labels = hall_labels(halls)
+        self._choices("本机所在大厅（首页顶部显示其名称、电话）", [(h.id, labels[h.id]) for h in halls],
+                      d.hall or (halls[0].id if halls else ""), "hall",
+                      2 if ctx.portrait or self.editing else 3)
         lay = self._choices("打印机", PRINTER_KINDS, d.printer.kind, "printer.kind")
         if d.printer.kind in ("cups", "escpos"):
             key = "printer.queue" if d.printer.kind == "cups" else "printer.address"
             title = "CUPS 队列名" if d.printer.kind == "cups" else "打印机地址（tcp://IP:9100、usb://VID:PID 或 serial:///dev/ttyS0）"
             lay.addWidget(label(title, role="muted"))
             row = QHBoxLayout()
-            field = QLineEdit(getattr(d.printer, key.split(".")[1]))
-            field.setObjectName(f"cfgField:{key}")
-            field.textChanged.connect(lambda text, k=key: setattr(self.draft.printer, k.split(".")[1], text.strip()))
-            row.addWidget(field, 3)
-            row.addWidget(button("收起键盘" if self.editing == key else "输入", (lambda k=key, f=field: self.edit(k, f)),
+            value = getattr(d.printer, key.split(".")[1])
+            row.addWidget(label(value or "（未填写）", role="h2", name=f"cfgValue:{key}"), 3)
+            row.addWidget(button("完成" if self.editing == key else "输入", (lambda k=key: self.edit(k)),
                                  name=f"cfg:edit:{key}"), 1)
             lay.addLayout(row)
-            if self.editing == key:
-                self.keyboard.set_target(field)
         if d.printer.kind != "none" and testpage.available():
             lay.addWidget(button("打印测试页", self.print_test, name="cfg:testPrint"))
         self._choices("纸张宽度", [(p, PAPER_LABELS[p]) for p in PAPERS], d.printer.paper, "printer.paper")
@@ -119,6 +139,8 @@ class ConfigScreen(QWidget):
         self._choices("默认字号", TEXT_SIZE_LABELS, d.text_size, "text_size", 2)
         self._choices("默认配色", THEME_LABELS, d.theme, "theme", 2)
         body.addStretch(1)
+        self.body.setDirection(QBoxLayout.TopToBottom if ctx.portrait else QBoxLayout.LeftToRight)
+        self.body.setStretch(1, 0 if ctx.portrait else 1)
         self.keyboard_box.setVisible(self.editing is not None)
         self.page.area.verticalScrollBar().setValue(pos)
 
@@ -139,9 +161,22 @@ class ConfigScreen(QWidget):
         self.draft.idle_timeout = max(20, min(3600, self.draft.idle_timeout + delta))
         self._draw()
 
-    def edit(self, key: str, field: QLineEdit) -> None:
+    def edit(self, key: str) -> None:
+        """Show (or hide) the keyboard with the field being typed, below the page."""
         self.editing = None if self.editing == key else key
+        if self.editing:
+            self.kb_title.setText("CUPS 队列名" if key == "printer.queue" else "打印机地址")
+            self.kb_field.setText(getattr(self.draft.printer, key.split(".")[1]))
+            self.keyboard.set_target(self.kb_field)
+            self.kb_field.setFocus()
         self._draw()
+
+    def _typed(self, text: str) -> None:
+        if self.editing:
+            setattr(self.draft.printer, self.editing.split(".")[1], text.strip())
+            shown = self.findChild(QWidget, f"cfgValue:{self.editing}")
+            if shown is not None:
+                shown.setText(text.strip() or "（未填写）")
 
     def save(self) -> None:
         from kiosk.config import config_from_dict

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QTimer
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.config import KioskConfig, save_config
 from kiosk.search import SearchIndex
@@ -92,30 +92,80 @@ def hall_title(ctx) -> str:
     return title + (f"    ☎ {phone}" if phone else "")
 
 
+STATE_DELAY_MS = 800  # open the staff state after Home is painted: start-up does not pay for it
+
+
 class StaffController:
-    def __init__(self, window, state: StateStore, clock=time.time, config_path=None):
+    """Staff mode of one kiosk window. With `state` None the state database of the data
+    directory is opened shortly after start-up (Alembic and SQLAlchemy cost ~0.3 s),
+    or at the gesture if that comes first; the staff pages are built when first shown."""
+
+    def __init__(self, window, state: StateStore | None = None, clock=time.time, config_path=None):
         self.window = window
         self.ctx = window.ctx
-        self.state = state
+        self.clock = clock
         self.config_path = config_path
-        self.pin = PinGate(state, clock)
-        self.edits = EditStore(state)
-        self.usage = UsageRecorder(state)
+        self.state: StateStore | None = None
+        self.pin: PinGate | None = None
+        self.edits: EditStore | None = None
+        self.usage: UsageRecorder | None = None
         self.who = ""
         self._corpus = None
-        if hasattr(self.ctx.catalogue, "set_overlay"):
-            self.ctx.catalogue.set_overlay(self.edits)
-        self.ctx.usage = self.usage
-        self.ctx.session.on_finished(self._session_finished)
+        self._area: StaffArea | None = None
+        self._failed = False
+        self._first_run_pending = False
         window.staff_active = False
-        self.area = StaffArea(self)
-        window.stack.addWidget(self.area)
         self.gesture = CornerTaps(window, self.open, self.note_activity)
         QApplication.instance().installEventFilter(self.gesture)
         self.idle = QTimer(window)
         self.idle.setSingleShot(True)
         self.idle.setInterval(STAFF_IDLE_MS)
         self.idle.timeout.connect(self.leave)
+        if state is not None:
+            self._attach(state)
+        else:
+            self._later = QTimer(window)
+            self._later.setSingleShot(True)
+            self._later.timeout.connect(self._deferred)
+            self._later.start(STATE_DELAY_MS)
+
+    def _attach(self, state: StateStore) -> None:
+        self.state = state
+        self.pin = PinGate(state, self.clock)
+        self.edits = EditStore(state)
+        self.usage = UsageRecorder(state)
+        if hasattr(self.ctx.catalogue, "set_overlay"):
+            self.ctx.catalogue.set_overlay(self.edits)
+        self.ctx.usage = self.usage
+        self.ctx.session.on_finished(self._session_finished)
+
+    def ready(self) -> bool:
+        """The state database is open (opening it now if need be); False if it cannot be."""
+        if self.state is not None:
+            return True
+        if self._failed:
+            return False
+        try:
+            self._attach(StateStore())
+        except StateError as exc:
+            log.error("staff mode unavailable: %s", exc)
+            self._failed = True
+            return False
+        return True
+
+    def _deferred(self) -> None:
+        if self.ready() and self._first_run_pending and not self.active:
+            self._first_run_pending = False
+            self.first_run_if_needed()
+
+    @property
+    def area(self) -> "StaffArea":
+        if self._area is None:
+            self._area = StaffArea(self)
+            # The staff pages must not make the citizen window taller than the screen.
+            self._area.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
+            self.window.stack.addWidget(self._area)
+        return self._area
 
     def _session_finished(self, stats, reason: str) -> None:
         if reason in ("staff", "config"):
@@ -145,7 +195,7 @@ class StaffController:
 
     def open(self) -> None:
         """The gesture: PIN pad (or first run) over the citizen screens."""
-        if self.active:
+        if self.active or not self.ready():
             return
         w = self.window
         self.ctx.session.reset("staff")
@@ -158,7 +208,11 @@ class StaffController:
         self.idle.start()
 
     def first_run_if_needed(self) -> bool:
-        if self.pin.configured:
+        """No PIN set: show the first-run screen (once the state is open, if it is not yet)."""
+        if self.state is None and not self._failed:
+            self._first_run_pending = True
+            return False
+        if not self.ready() or self.pin.configured:
             return False
         self.open()
         return True
@@ -168,7 +222,8 @@ class StaffController:
             return
         self.idle.stop()
         self.who = ""
-        self.area.pin.reset()
+        if self._area is not None:
+            self.area.pin.reset()
         self.window.staff_active = False
         self.header().show()
         self.ctx.session.reset("staff")  # Home, a fresh session; show_current runs
@@ -310,16 +365,9 @@ class StaffShell(QWidget):
         self.stack.setCurrentWidget(tool)
 
 
-def install_staff_mode(window, state: StateStore | None = None, config_path=None) -> StaffController | None:
-    """Attach staff mode to a kiosk window. Without a usable state database the kiosk
-    runs on for citizens, without staff mode (logged)."""
-    try:
-        state = state or StateStore()
-    except StateError as exc:
-        log.error("staff mode unavailable: %s", exc)
-        window.staff = None
-        window.staff_active = False
-        return None
+def install_staff_mode(window, state: StateStore | None = None, config_path=None) -> StaffController:
+    """Attach staff mode to a kiosk window (`window.staff`). Without a usable state
+    database the kiosk runs on for citizens and the gesture does nothing (logged)."""
     controller = StaffController(window, state, config_path=config_path)
     window.staff = controller
     return controller

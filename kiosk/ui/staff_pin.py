@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, 
 
 from kiosk.staff.pin import pin_problem
 from kiosk.staff.state import StateError
+from kiosk.ui.staff_config import hall_labels
 from kiosk.ui.staff_keyboard import Keyboard
 from kiosk.ui.widgets import PagedScroll, button, clear_layout, grid, label
 
@@ -22,8 +23,6 @@ def digit_pad(on_digit, on_back, on_clear, prefix: str = "pin") -> QWidget:
     g.addWidget(button("清除", on_clear, role="tile", name=f"{prefix}:clear"), 3, 0)
     g.addWidget(button("0", lambda: on_digit("0"), role="tile", name=f"{prefix}:0"), 3, 1)
     g.addWidget(button("删除", on_back, role="tile", name=f"{prefix}:back"), 3, 2)
-    for r in range(4):
-        g.setRowMinimumHeight(r, 120)
     return w
 
 
@@ -39,6 +38,7 @@ class PinScreen(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(64, 48, 64, 48)
         lay.setSpacing(24)
+        lay.addStretch(1)
         lay.addWidget(label("工作人员登录", role="h1"), alignment=Qt.AlignHCenter)
         lay.addWidget(label("请输入工作人员密码", role="muted"), alignment=Qt.AlignHCenter)
         self.display = label(dots(0), role="h1", wrap=False, name="pinDots")
@@ -48,7 +48,7 @@ class PinScreen(QWidget):
         self.message.setAlignment(Qt.AlignCenter)
         lay.addWidget(self.message)
         pad = digit_pad(self.digit, self.back, self.clear)
-        pad.setMaximumWidth(720)
+        pad.setFixedWidth(600)
         lay.addWidget(pad, alignment=Qt.AlignHCenter)
         row = QHBoxLayout()
         row.setSpacing(24)
@@ -57,7 +57,7 @@ class PinScreen(QWidget):
         row.addWidget(self.ok)
         holder = QWidget()
         holder.setLayout(row)
-        holder.setMaximumWidth(720)
+        holder.setFixedWidth(600)
         lay.addWidget(holder, alignment=Qt.AlignHCenter)
         lay.addStretch(1)
         self.lock_timer = QTimer(self)
@@ -205,12 +205,13 @@ class FirstRunScreen(QWidget):
         if halls and self.hall not in {h.id for h in halls}:
             self.hall = halls[0].id
         hall_buttons = []
+        labels = hall_labels(halls)
         for h in halls:
-            b = button(h.name, (lambda h=h.id: self.choose_hall(h)), role="list", name=f"frHall:{h.id}")
+            b = button(labels[h.id], (lambda h=h.id: self.choose_hall(h)), name=f"frHall:{h.id}")
             b.setCheckable(True)
             b.setChecked(h.id == self.hall)
             hall_buttons.append(b)
-        body.addWidget(grid(hall_buttons, 1 if ctx.portrait else 2, 12))
+        body.addWidget(grid(hall_buttons, 2 if ctx.portrait else 3, 12))
         body.addWidget(label("3. 工作人员密码（4 到 8 位数字，输入两次）", role="h2"))
         fields = []
         for i, title in enumerate(("新密码", "再输入一次")):

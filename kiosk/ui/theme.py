@@ -89,6 +89,9 @@ QPushButton[role="tile"] {{ font-size: {sizes.h2}px; text-align: center; }}
 QPushButton[role="list"] {{ text-align: left; padding: 16px 28px; }}
 QPushButton[role="answer"] {{ font-size: {sizes.h2}px; min-height: {sizes.button_min + 64}px; }}
 QPushButton[role="key"] {{ font-size: {sizes.h2}px; min-width: 80px; min-height: 88px; padding: 0px; }}
+QPushButton:checked {{ background: {p.accent}; color: {p.accent_fg}; border-color: {p.accent}; }}
+QPlainTextEdit {{ font-size: {sizes.body}px; padding: 4px 8px; border-radius: 12px; background: {p.card};
+    border: {border}px solid {p.card_border}; }}
 QPushButton[role="nav"] {{ background: {p.header_bg}; color: {p.header_fg}; border: {border}px solid {p.header_fg}; }}
 QPushButton[role="nav"]:checked {{ background: {p.header_fg}; color: {p.header_bg}; }}
 QLineEdit {{ min-height: {sizes.button_min}px; font-size: {sizes.h2}px; padding: 0 16px; border-radius: 12px;
