@@ -26,7 +26,10 @@ def situation_labels(service: Service, cond: Condition | None) -> list[str]:
         for qid, opts in mapping.items():
             q = service.question(qid)
             names = [(q.option(o).label if q and q.option(o) else o) for o in opts]
-            out.append("或".join(names))
+            text = "或".join(names)
+            if q and max(len(n) for n in names) <= 3:  # 是 / 不是 / 有 …: say what was asked
+                text = f"{q.text.rstrip('？?')}：{text}"
+            out.append(text)
         return "且".join(out)
 
     parts = []

@@ -494,9 +494,14 @@ class SeedLoader:
             # materials / time limit of the older document are kept as read, for staff
             self.materials(it.get("materials"), doc, file)
             older_tl = self.time_limit(it.get("time_limit"), doc, file)
-            target.steps += self.text_items(it.get("steps"), doc, file, label=label)
-            target.legal_basis += self.text_items(it.get("legal_basis"), doc, file, label=label)
-            target.older_notes += self.text_items(it.get("notes"), doc, file, label=label)
+            # several older items often merge into one service with the same 办理环节 and
+            # 设定依据: keep each text once
+            for attr, key in (("steps", "steps"), ("legal_basis", "legal_basis"), ("older_notes", "notes")):
+                have = {match_key(t.text) for t in getattr(target, attr)}
+                for t in self.text_items(it.get(key), doc, file, label=label):
+                    if match_key(t.text) not in have:
+                        have.add(match_key(t.text))
+                        getattr(target, attr).append(t)
             diffs = self.differences(it.get("differences"), doc, file, target.id)
             for d in diffs:
                 d.older_ref = d.older_ref or ref

@@ -39,6 +39,16 @@ def channel_summary(c: Channel) -> str:
     return f"{label}：" + " ".join(parts)
 
 
+def phone_lines(service, region: Region) -> list[str]:
+    """The service's phones and the region's hotline, each number once with all its labels."""
+    numbers: dict[str, list[str]] = {}
+    for p in [*service.phones, *([region.hotline] if region.hotline else [])]:
+        labels = numbers.setdefault(p.number, [])
+        if p.label and p.label not in labels:
+            labels.append(p.label)
+    return [number + (f"（{'、'.join(labels)}）" if labels else "") for number, labels in numbers.items()]
+
+
 def _situ(guide: Guide, item) -> str:
     s = guide.situations(item)
     return f"〔适用：{'；'.join(s)}〕" if s else ""
@@ -113,10 +123,8 @@ def guide_as_text(guide: Guide, region: Region, halls: list[Hall], policy: list[
             w(f"  {t.text}")
     if svc.phones or region.hotline:
         w("\n【咨询电话】")
-        for p in svc.phones:
-            w(f"  {p.number}" + (f"（{p.label}）" if p.label else ""))
-        if region.hotline:
-            w(f"  {region.hotline.number}（{region.hotline.label or '电话'}）")
+        for line in phone_lines(svc, region):
+            w(f"  {line}")
     if svc.steps:
         w("\n【办理环节】")
         for t in svc.steps:

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.catalogue.model import deadline_label
-from kiosk.catalogue.textview import CHANNEL_LABELS, channel_summary
+from kiosk.catalogue.textview import CHANNEL_LABELS, channel_summary, phone_lines
 from kiosk.ui.qr import qr_pixmap
 from kiosk.ui.widgets import PagedScroll, ScreenBase, button, card, label
 
@@ -178,12 +178,8 @@ class ChecklistScreen(ScreenBase):
         ctx = self.ctx
         svc = guide.service
         lay = self._section("咨询电话与办理地点", name="contact")
-        numbers = [f"{p.number}（{p.label}）" if p.label else p.number for p in svc.phones]
-        if ctx.region.hotline and ctx.region.hotline.number not in {p.number for p in svc.phones}:
-            h = ctx.region.hotline
-            numbers.append(f"{h.number}（{h.label}）" if h.label else h.number)
-        for n in dict.fromkeys(numbers):
-            lay.addWidget(label(f"☎ {n}"))
+        for line in phone_lines(svc, ctx.region):
+            lay.addWidget(label(f"☎ {line}"))
         hall = ctx.hall
         if hall is not None:
             lay.addWidget(label(f"本大厅：{hall.name}"))
