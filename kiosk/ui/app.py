@@ -422,6 +422,8 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
         window.showFullScreen()
     if smoke or screenshot:
         app.processEvents()
+        if not (size or windowed):
+            wait_for_full_screen(window)
         window.repaint()
         app.processEvents()
         if screenshot:
@@ -432,6 +434,27 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
         window.close()
         return 0 if ok else 1
     return app.exec()
+
+
+def wait_for_full_screen(window: QWidget, timeout: float = 3.0) -> bool:
+    """A compositor (cage, Wayland) sizes a full-screen window asynchronously: wait until
+    the window covers its screen (or `timeout` passes) before painting a smoke screenshot."""
+    import time
+
+    from PySide6.QtCore import QEventLoop
+
+    app = QApplication.instance()
+    deadline = time.monotonic() + timeout
+    while True:
+        app.processEvents(QEventLoop.AllEvents, 50)
+        screen = window.screen()
+        if screen is not None and window.size() == screen.geometry().size():
+            return True
+        if time.monotonic() >= deadline:
+            log.warning("the window did not cover the screen within %.1f s (%s, screen %s)", timeout,
+                        window.size().toTuple(), screen.geometry().size().toTuple() if screen else None)
+            return False
+        time.sleep(0.02)
 
 
 def install_exception_hook(window: KioskWindow) -> None:

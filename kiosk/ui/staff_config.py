@@ -85,7 +85,7 @@ class ConfigScreen(QWidget):
         self._draw()
 
     def _choices(self, title: str, options, current, key: str, columns: int = 3):
-        if self.editing and not self.c.ctx.portrait:
+        if self.editing and not self.c.ctx.portrait and columns > 1:
             columns = min(columns, 2)  # the keyboard takes the right half
         buttons = []
         for value, text in options:
@@ -111,7 +111,7 @@ class ConfigScreen(QWidget):
         labels = hall_labels(halls)
         self._choices("本机所在大厅（首页顶部显示其名称、电话）", [(h.id, labels[h.id]) for h in halls],
                       d.hall or (halls[0].id if halls else ""), "hall",
-                      2 if ctx.portrait or self.editing else 3)
+                      2 if ctx.portrait else (1 if self.editing else 3))
         lay = self._choices("打印机", PRINTER_KINDS, d.printer.kind, "printer.kind")
         if d.printer.kind in ("cups", "escpos"):
             key = "printer.queue" if d.printer.kind == "cups" else "printer.address"
