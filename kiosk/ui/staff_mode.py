@@ -19,12 +19,16 @@ from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QSizePolicy, QS
 
 from kiosk.config import KioskConfig, save_config
 from kiosk.search import SearchIndex
-from kiosk.staff.edits import EditStore
+from typing import TYPE_CHECKING
+
 from kiosk.staff.pin import PinGate
-from kiosk.staff.state import StateError, StateStore
-from kiosk.staff.stats import UsageRecorder
 from kiosk.ui import theme
 from kiosk.ui.widgets import button, label
+
+if TYPE_CHECKING:  # the state modules import SQLAlchemy: loaded with the state, after Home
+    from kiosk.staff.edits import EditStore
+    from kiosk.staff.state import StateStore
+    from kiosk.staff.stats import UsageRecorder
 
 log = logging.getLogger("kiosk.ui")
 
@@ -130,6 +134,9 @@ class StaffController:
             self._later.start(STATE_DELAY_MS)
 
     def _attach(self, state: StateStore) -> None:
+        from kiosk.staff.edits import EditStore
+        from kiosk.staff.stats import UsageRecorder
+
         self.state = state
         self.pin = PinGate(state, self.clock)
         self.edits = EditStore(state)
@@ -145,6 +152,8 @@ class StaffController:
             return True
         if self._failed:
             return False
+        from kiosk.staff.state import StateError, StateStore
+
         try:
             self._attach(StateStore())
         except StateError as exc:
