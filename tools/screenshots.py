@@ -57,6 +57,7 @@ def main(out: Path) -> None:
             w = create_window(catalogue, cfg)
             w.resize(*size)
             w.show()
+            w.warm_up()  # as after a moment at Home: the voice is found, 朗读 shows
             suffix = f"{tag}{'-large' if large else ''}"
             shoot(w, out / f"home-{suffix}.png")
             tap(w, "searchButton")

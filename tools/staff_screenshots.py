@@ -17,9 +17,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QAbstractButton, QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from kiosk import paths  # noqa: E402
 from kiosk.config import KioskConfig  # noqa: E402
@@ -31,26 +29,10 @@ from kiosk.staff.state import StateStore  # noqa: E402
 from kiosk.staff.stats import UsageRecorder  # noqa: E402
 from kiosk.ui.app import create_window  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from screenshots import shoot, tap  # noqa: E402  (the same taps as the citizen screenshots)
+
 PIN = "2580"
-
-
-def tap(window, name: str) -> None:
-    app = QApplication.instance()
-    app.processEvents()
-    matches = [w for w in window.findChildren(QAbstractButton, name) if w.isVisible()]
-    if not matches:
-        raise LookupError(f"no visible button {name!r}")
-    b = matches[0]
-    QTest.mouseClick(b, Qt.LeftButton, Qt.NoModifier, QPoint(b.width() // 2, b.height() // 2))
-    app.processEvents()
-
-
-def shoot(window, path: Path) -> None:
-    app = QApplication.instance()
-    for _ in range(3):
-        app.processEvents()
-    window.grab().save(str(path))
-    print(path)
 
 
 def demo_figures(store, catalogue) -> None:
