@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, 
 from kiosk.ui.widgets import PagedScroll, ScreenBase, WrapButton, button, clear_layout, label
 
 KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+SHOWN_RESULTS = 12  # the most relevant first; more letters narrow it down
 COMMON_WORDS = ("报销", "生孩子", "外地看病", "参保", "退休", "社保卡", "查询", "慢病")
 
 
@@ -127,9 +128,13 @@ class SearchScreen(ScreenBase):
             body.addStretch(1)
             self._pool_ready = True
         found = self.ctx.session.search_results() if query else []
+        more = len(found) - SHOWN_RESULTS
+        found = found[:SHOWN_RESULTS]
         self._shown = found
         if not query:
             self.status.setText("请点下方按键输入，或点常用词。")
+        elif more > 0:
+            self.status.setText(f"最相关的 {len(found)} 项业务（还有 {more} 项，再输入几个字母可以找得更准）")
         else:
             self.status.setText(f"找到 {len(found)} 项业务" if found else "没有找到，请换个词试试，或到窗口咨询。")
         self.results.setUpdatesEnabled(False)
