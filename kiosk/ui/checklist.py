@@ -191,23 +191,15 @@ class ChecklistScreen(ScreenBase):
 
     def _more(self, guide) -> None:
         svc = guide.service
-        if guide.intro:
-            lay = self._section("办理对象及条件", name="intro")
-            for t in guide.intro:
-                lay.addWidget(label(t.text))
-        if svc.steps:
-            lay = self._section("办理环节", name="steps")
-            for t in svc.steps:
-                lay.addWidget(label(t.text))
-        if svc.legal_basis:
-            lay = self._section("设定依据", name="legalBasis")
-            for t in svc.legal_basis:
-                lay.addWidget(label(t.text))
-        if svc.older_notes:
-            lay = self._section("注意事项（2020年政务公开指南）", name="olderNotes")
-            for t in svc.older_notes:
-                lay.addWidget(label(t.text))
-        if not (guide.intro or svc.steps or svc.legal_basis or svc.older_notes):
+        sections = (("办理对象及条件", guide.intro, "intro"), ("办理环节", svc.steps, "steps"),
+                    ("设定依据", svc.legal_basis, "legalBasis"),
+                    ("注意事项（2020年政务公开指南）", svc.older_notes, "olderNotes"))
+        for title, items, name in sections:
+            if items:
+                lay = self._section(title, name=name)
+                for t in items:
+                    lay.addWidget(label(t.text))
+        if not any(items for _, items, _ in sections):
             self.page.body.addWidget(label("办事指南没有更多信息。", role="muted"))
 
     def speech_text(self) -> str:
