@@ -1,6 +1,8 @@
 """The yardstick: a bare PySide6 window showing one label, painted, then exit."""
 
+import os
 import sys
+import time
 
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -11,6 +13,8 @@ w.show()
 app.processEvents()
 w.repaint()
 app.processEvents()
+if os.environ.get("KIOSK_REPORT_PAINTED"):  # as `kiosk run --smoke` does, for benchmarks/run.py
+    print(f"painted {time.monotonic():.6f}", file=sys.stderr, flush=True)
 if len(sys.argv) > 1 and sys.argv[1] == "--rss":
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS:"):

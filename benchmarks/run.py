@@ -12,6 +12,7 @@ sessions < 5 MB.
 from __future__ import annotations
 
 import argparse
+import compileall
 import gc
 import json
 import os
@@ -54,29 +55,39 @@ def pct(values: list[float], p: float) -> float:
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def timed_runs(cmd: list[str], n: int, env: dict) -> list[float]:
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        r = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        out.append(time.perf_counter() - t)
-        if r.returncode != 0:
-            raise SystemExit(f"{cmd} failed ({r.returncode})")
-    return out
+def timed_run(cmd: list[str], env: dict) -> tuple[float, float]:
+    """(process start to painted, process start to exit) in seconds. The child prints
+    `painted <monotonic clock>` when its window is painted (KIOSK_REPORT_PAINTED); the
+    monotonic clock is the same in both processes."""
+    t = time.monotonic()
+    r = subprocess.run(cmd, env=dict(env, KIOSK_REPORT_PAINTED="1"), stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    end = time.monotonic()
+    if r.returncode != 0:
+        raise SystemExit(f"{cmd} failed ({r.returncode}): {r.stderr[-500:]}")
+    stamps = [line.split()[1] for line in r.stderr.splitlines() if line.startswith("painted ")]
+    if not stamps:
+        raise SystemExit(f"{cmd} did not report when it was painted")
+    return float(stamps[0]) - t, end - t
 
 
 def bench_startup(n: int, env: dict) -> dict:
+    """Process start to Home painted, against a bare window: median of n runs each,
+    interleaved so that both see the same machine load. Process exit is reported apart
+    (`*_exit_s`): a citizen never waits for it."""
     kiosk = [sys.executable, "-m", "kiosk", "run", "--smoke", "--size", "1080x1920"]
     bare = [sys.executable, str(HERE / "bare_window.py")]
-    timed_runs(kiosk, 1, env)  # warm the disk cache for both
-    timed_runs(bare, 1, env)
+    timed_run(kiosk, env)  # warm the disk cache for both
+    timed_run(bare, env)
     k, b = [], []
-    for _ in range(n):  # interleaved, so both see the same machine load
-        k += timed_runs(kiosk, 1, env)
-        b += timed_runs(bare, 1, env)
-    km, bm = statistics.median(k), statistics.median(b)
+    for _ in range(n):
+        k.append(timed_run(kiosk, env))
+        b.append(timed_run(bare, env))
+    km, bm = statistics.median(x[0] for x in k), statistics.median(x[0] for x in b)
     bare_rss = int(subprocess.run(bare + ["--rss"], env=env, capture_output=True, text=True).stdout.strip() or 0)
     return {"startup_s": round(km, 3), "bare_window_s": round(bm, 3), "startup_ratio": round(km / bm, 2),
+            "startup_exit_s": round(statistics.median(x[1] for x in k), 3),
+            "bare_window_exit_s": round(statistics.median(x[1] for x in b), 3),
             "bare_window_rss_mib": round(bare_rss / 1024, 1)}
 
 
@@ -101,13 +112,18 @@ class Driver:
         self.w.warm_up()  # what the kiosk does by itself while it waits at Home
 
     def tap(self, name: str) -> float:
-        from PySide6.QtCore import QPoint, Qt
-        from PySide6.QtTest import QTest
+        """From the press on the window (a finger's tap, see kiosk.ui.simulated_touch) to
+        the next screen painted."""
+        from PySide6.QtCore import QPoint
         from PySide6.QtWidgets import QAbstractButton
 
+        from kiosk.ui.simulated_touch import bring_into_view, tap_point
+
         b = next(x for x in self.w.findChildren(QAbstractButton, name) if x.isVisible())
+        bring_into_view(b)  # paging down to it is not part of this tap
+        at = b.mapTo(self.w, QPoint(b.width() // 2, b.height() // 2))
         t = time.perf_counter()
-        QTest.mouseClick(b, Qt.LeftButton, Qt.NoModifier, QPoint(b.width() // 2, b.height() // 2))
+        tap_point(self.w, at)
         self.app.processEvents()
         self.w.repaint()  # paint the new screen now, synchronously
         return (time.perf_counter() - t) * 1000
@@ -279,6 +295,10 @@ def main() -> int:
 
     if not catalogue_db_path().exists():
         build_catalogue(seed_dir(), catalogue_db_path())
+    # Byte-compile the kiosk's modules as pip does when packaging/install.sh installs a
+    # terminal: without it (PYTHONDONTWRITEBYTECODE=1 in some shells) every start-up
+    # would compile our sources again (~35 ms), which no terminal does.
+    compileall.compile_dir(str(ROOT / "kiosk"), quiet=1)
     env = dict(os.environ, KIOSK_CONFIG_DIR=tempfile.mkdtemp(), KIOSK_LOG_DIR=tempfile.mkdtemp())
     rng = random.Random(8)
     q = args.quick

@@ -13,6 +13,7 @@ from kiosk.config import KioskConfig
 from kiosk.session import Screen
 from kiosk.staff.pin import LOCK_SECONDS, PinGate
 from kiosk.staff.state import StateStore
+from kiosk.ui.simulated_touch import tap_point
 from tests.ui_helpers import layout_problems, tap, texts, visible_buttons
 
 PIN = "2580"
@@ -57,10 +58,8 @@ def staff_window(qtbot, catalogue_db, tmp_path, monkeypatch):
 
 def corner_taps(qtbot, w, n=5):
     """Tap the top-left corner of the window where a citizen sees the hall's name."""
-    target = w.childAt(QPoint(30, 30)) or w
-    pos = target.mapFrom(w, QPoint(30, 30))
     for _ in range(n):
-        qtbot.mouseClick(target, Qt.LeftButton, pos=pos)
+        tap_point(w, QPoint(30, 30))
     QApplication.processEvents()
 
 

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.config import KioskConfig
 from kiosk.session import Screen
 from kiosk.ui.app import create_window
+from kiosk.ui.simulated_touch import tap_widget
 from tests.ui_helpers import layout_problems, tap, texts
 
 REGIONS = ["shenyang", "fushun", "kaiyuan"]
@@ -151,6 +152,36 @@ def test_a_tap_cancels_the_countdown(qtbot, make_window):
     tap(qtbot, w, "idleContinue")
     assert not w.overlay.isVisible()
     assert s.screen is Screen.SERVICES
+
+
+def test_taps_that_change_no_screen_still_keep_the_session(qtbot, make_window):
+    """Activity is seen where a touch enters the window, not only on screen changes."""
+    w = make_window("kaiyuan")
+    w.ctx.config.idle_timeout = 2
+    tap(qtbot, w, "topic:query")
+    for _ in range(8):  # 2.4 s of taps on the hall's name: more than the 2 s timeout
+        qtbot.wait(300)
+        tap_widget(w.title_label)
+        assert not w.overlay.isVisible()
+    qtbot.waitUntil(lambda: w.overlay.isVisible(), timeout=4000)  # no more taps: the countdown comes
+
+
+def test_taps_in_the_print_preview_keep_the_session(qtbot, make_window):
+    w = make_window("shenyang")
+    w.ctx.config.idle_timeout = 2
+    s = w.ctx.session
+    tap(qtbot, w, "topic:enrolment")
+    tap(qtbot, w, "service:flexible-enrol")
+    answer_all(qtbot, w)
+    tap(qtbot, w, "printButton")
+    dialog = w.ctx.printing.load().dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+    for _ in range(8):  # 2.4 s of taps in the preview, over the 2 s timeout
+        qtbot.wait(300)
+        tap_widget(dialog.status)
+        assert s.screen is Screen.CHECKLIST and not w.overlay.isVisible()
+    tap(qtbot, dialog, "printBack")
+    assert not dialog.isVisible() and s.screen is Screen.CHECKLIST
 
 
 def test_home_shows_hall_and_hotline(qtbot, make_window):

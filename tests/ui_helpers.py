@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
+from kiosk.ui.simulated_touch import tap_widget
+
 
 def visible_buttons(window: QWidget, name: str | None = None) -> list[QAbstractButton]:
     found = window.findChildren(QAbstractButton, name) if name else window.findChildren(QAbstractButton)
@@ -17,8 +19,7 @@ def tap(qtbot, window: QWidget, name: str) -> None:
     assert buttons, f"no visible button {name!r}"
     b = buttons[0]
     assert b.isEnabled(), f"button {name!r} is disabled"
-    qtbot.mouseClick(b, Qt.LeftButton, pos=QPoint(b.width() // 2, b.height() // 2))
-    QApplication.processEvents()
+    tap_widget(b)  # through the window, as a finger: hit-tested, seen by the window's input filters
 
 
 def texts(window: QWidget) -> str:

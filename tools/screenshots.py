@@ -14,8 +14,6 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QAbstractButton, QApplication  # noqa: E402
 
 from kiosk import paths  # noqa: E402
@@ -23,6 +21,7 @@ from kiosk.config import KioskConfig  # noqa: E402
 from kiosk.db.build import build_catalogue  # noqa: E402
 from kiosk.db.service import CatalogueService  # noqa: E402
 from kiosk.ui.app import create_window  # noqa: E402
+from kiosk.ui.simulated_touch import tap_widget  # noqa: E402
 
 
 def tap(window, name: str) -> None:
@@ -31,9 +30,7 @@ def tap(window, name: str) -> None:
     matches = [w for w in window.findChildren(QAbstractButton, name) if w.isVisible()]
     if not matches:
         raise LookupError(f"no visible button {name!r}")
-    b = matches[0]
-    QTest.mouseClick(b, Qt.LeftButton, Qt.NoModifier, QPoint(b.width() // 2, b.height() // 2))
-    app.processEvents()
+    tap_widget(matches[0])
 
 
 def shoot(window, path: Path) -> None:

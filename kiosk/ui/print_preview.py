@@ -300,6 +300,9 @@ class PrintController:
         if parent is not None:
             self.dialog.setGeometry(parent.geometry())
         self.dialog.open()
+        watch_input = getattr(self.ctx, "watch_input", None)
+        if watch_input is not None:
+            watch_input(self.dialog)  # taps in the preview keep the session alive
         return self.dialog
 
     def close(self) -> None:

@@ -40,7 +40,7 @@ STAFF_IDLE_MS = 2 * 60 * 1000
 
 class CornerTaps(QObject):
     """Counts taps in the top-left corner; five within 3 s call `on_gesture`. Taps reach
-    the screens as usual (an application event filter that never eats an event).
+    the screens as usual (a filter on the window's QWindow that never eats an event).
     While staff mode is active every press calls `on_activity` instead."""
 
     def __init__(self, window, on_gesture, on_activity=lambda: None, clock=time.monotonic):
@@ -120,7 +120,7 @@ class StaffController:
         self._first_run_pending = False
         window.staff_active = False
         self.gesture = CornerTaps(window, self.open, self.note_activity)
-        QApplication.instance().installEventFilter(self.gesture)
+        window.add_input_filter(self.gesture)
         self.idle = QTimer(window)
         self.idle.setSingleShot(True)
         self.idle.setInterval(STAFF_IDLE_MS)
@@ -194,7 +194,9 @@ class StaffController:
         return self._corpus
 
     def close(self) -> None:
-        QApplication.instance().removeEventFilter(self.gesture)
+        handle = self.window.windowHandle()
+        if handle is not None:
+            handle.removeEventFilter(self.gesture)
         self.idle.stop()
 
     # -- entering and leaving -------------------------------------------------------------------------

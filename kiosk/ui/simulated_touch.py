@@ -1,0 +1,54 @@
+"""Simulated taps for the tests, the screenshot tools and the benchmark.
+
+A finger's tap enters the kiosk where a real one does: as a press and a release on the
+top-level window (QWindow), which Qt hit-tests and hands to the widget under the
+finger. So a tap also reaches the window's input filters (activity, the staff gesture),
+and a widget that is covered (by the idle overlay, say) cannot be tapped. A button
+below the fold of a scrolling page is first brought into view, as a person would by
+paging down. Not used by the kiosk itself.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
+
+
+class NotTappable(AssertionError):
+    """The widget is not where a finger could reach it."""
+
+
+def bring_into_view(widget: QWidget) -> None:
+    """Scroll every scroll area around `widget` until it is on screen."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea) and parent.widget() is not None and parent.widget().isAncestorOf(widget):
+            parent.ensureWidgetVisible(widget, 0, 0)
+        parent = parent.parentWidget()
+    QApplication.processEvents()
+
+
+def tap_point(top: QWidget, pos: QPoint) -> None:
+    """A tap at `pos` (in `top`'s coordinates) on the top-level window `top`."""
+    handle = top.windowHandle()
+    if handle is None:
+        raise NotTappable(f"{top.objectName() or type(top).__name__} has no window on screen")
+    QTest.mouseClick(handle, Qt.LeftButton, Qt.NoModifier, pos)
+
+
+def tap_widget(widget: QWidget, pos: QPoint | None = None) -> None:
+    """Tap `widget` at `pos` (its own coordinates; default its centre)."""
+    QApplication.processEvents()
+    if not widget.isVisible():
+        raise NotTappable(f"{widget.objectName() or type(widget).__name__} is not visible")
+    bring_into_view(widget)
+    local = pos if pos is not None else QPoint(widget.width() // 2, widget.height() // 2)
+    top = widget.window()
+    at = widget.mapTo(top, local)
+    hit = top.childAt(at)
+    if hit is not None and hit is not widget and not widget.isAncestorOf(hit) and not hit.isAncestorOf(widget):
+        raise NotTappable(f"{widget.objectName() or type(widget).__name__} is covered by "
+                          f"{hit.objectName() or type(hit).__name__} at {at.toTuple()}")
+    tap_point(top, at)
+    QApplication.processEvents()
