@@ -299,7 +299,9 @@ def main() -> int:
     # terminal: without it (PYTHONDONTWRITEBYTECODE=1 in some shells) every start-up
     # would compile our sources again (~35 ms), which no terminal does.
     compileall.compile_dir(str(ROOT / "kiosk"), quiet=1)
-    env = dict(os.environ, KIOSK_CONFIG_DIR=tempfile.mkdtemp(), KIOSK_LOG_DIR=tempfile.mkdtemp())
+    # The directories given as a terminal's service gives them (packaging/install.sh).
+    env = dict(os.environ, KIOSK_CONFIG_DIR=tempfile.mkdtemp(), KIOSK_LOG_DIR=tempfile.mkdtemp(),
+               KIOSK_DATA_DIR=str(catalogue_db_path().parent))
     rng = random.Random(8)
     q = args.quick
     results: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-import platformdirs
 
-from kiosk.paths import APP_NAME
+from kiosk.paths import user_dir
 
 PAPERS = ("a4", "80mm", "58mm")
 PRINTER_KINDS = ("none", "cups", "escpos")
@@ -28,7 +26,7 @@ QR_MODES = ("native", "image")
 
 
 def config_dir() -> Path:
-    return Path(os.environ.get("KIOSK_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME))
+    return user_dir("KIOSK_CONFIG_DIR", "config")
 
 
 def config_path() -> Path:
@@ -152,6 +150,8 @@ def load_config(path: Path | None = None) -> tuple[KioskConfig, list[str]]:
 def atomic_write_text(path: Path, text: str) -> None:
     """Write a file so that it is either the old or the new content, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # only when saving: kept off start-up
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import json
 import logging
-import logging.handlers
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 
-import platformdirs
-
-from kiosk.paths import APP_NAME
+from kiosk.paths import user_dir
 
 CONTEXT_KEYS = ("screen", "service", "region", "event", "detail")
 
 
 def log_dir() -> Path:
-    return Path(os.environ.get("KIOSK_LOG_DIR") or platformdirs.user_log_dir(APP_NAME))
+    return user_dir("KIOSK_LOG_DIR", "log")
 
 
 class JsonFormatter(logging.Formatter):
@@ -41,9 +37,12 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
-def setup_logging(level: int = logging.INFO) -> Path | None:
+def setup_logging(level: int = logging.INFO, rotate_later: bool = False) -> Path | None:
     """Log to <log dir>/kiosk.log (JSON lines, rotating) and to stderr.
 
+    `rotate_later`: open the file with a plain FileHandler (appending) and let
+    `start_rotation()` put the rotating handler in its place once the kiosk is up:
+    logging.handlers imports socket, pickle, queue … (~9 ms of start-up).
     Returns the log file, or None when the directory cannot be written (then only
     stderr: a read-only or full disk must not stop the kiosk).
     """
@@ -59,7 +58,7 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
     path = log_dir() / "kiosk.log"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+        handler = logging.FileHandler(path, encoding="utf-8") if rotate_later else _rotating_handler(path)
     except OSError as exc:
         root.warning("cannot write logs to %s (%s); logging to stderr only", path, exc)
         return None
@@ -67,3 +66,28 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
     handler._kiosk = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     return path
+
+
+def start_rotation() -> None:
+    """Replace the start-up FileHandler of `setup_logging(rotate_later=True)` with the
+    rotating handler on the same file (which rolls over at its next record if the file
+    is already over 1 MB)."""
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        if getattr(h, "_kiosk", False) and type(h) is logging.FileHandler:
+            try:
+                rotating = _rotating_handler(Path(h.baseFilename))
+            except OSError as exc:
+                root.warning("cannot rotate %s (%s); it keeps growing", h.baseFilename, exc)
+                return
+            rotating.setFormatter(h.formatter)
+            rotating._kiosk = True  # type: ignore[attr-defined]
+            root.addHandler(rotating)
+            root.removeHandler(h)
+            h.close()
+
+
+def _rotating_handler(path: Path) -> logging.Handler:
+    import logging.handlers
+
+    return logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")

@@ -17,8 +17,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "yibao-kiosk"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,9 +34,19 @@ def resources_dir() -> Path:
     return Path(os.environ.get("KIOSK_RESOURCES_DIR") or PROJECT_ROOT / "resources")
 
 
+def user_dir(variable: str, kind: str) -> Path:
+    """The directory named by the environment `variable` (a terminal's service sets all
+    of them), else the platform's user directory of that `kind` (data, config, log)."""
+    value = os.environ.get(variable)
+    if value:
+        return Path(value)
+    import platformdirs  # only when needed: it imports tempfile, shutil, random … (~8 ms of start-up)
+
+    return Path(getattr(platformdirs, f"user_{kind}_dir")(APP_NAME))
+
+
 def data_dir() -> Path:
-    path = Path(os.environ.get("KIOSK_DATA_DIR") or platformdirs.user_data_dir(APP_NAME))
-    return path
+    return user_dir("KIOSK_DATA_DIR", "data")
 
 
 def catalogue_db_path() -> Path:

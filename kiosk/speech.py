@@ -10,8 +10,10 @@ the speaker button is hidden. No Qt here.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
 
 VOICE = "cmn-latn-pinyin"
 DIGITS = dict(zip("0123456789", "零一二三四五六七八九"))
@@ -37,10 +39,21 @@ def to_pinyin(text: str) -> str:
 
 
 class Speaker:
+    """Reads text aloud with espeak-ng. The voice is looked for on first use (the window
+    does it once Home is painted): subprocess and the look itself stay off start-up."""
+
     def __init__(self, binary: str | None = None):
-        self.binary = binary or shutil.which("espeak-ng")
+        self._binary = binary
         self._proc: subprocess.Popen | None = None
         self._available: bool | None = None
+
+    @property
+    def binary(self) -> str | None:
+        if self._binary is None:
+            import shutil
+
+            self._binary = shutil.which("espeak-ng") or ""
+        return self._binary or None
 
     @property
     def checked(self) -> bool:
@@ -52,6 +65,8 @@ class Speaker:
         if self._available is None:
             self._available = False
             if self.binary:
+                import subprocess
+
                 try:
                     voices = subprocess.run([self.binary, "--voices=cmn"], capture_output=True, text=True,
                                             timeout=5).stdout
@@ -62,6 +77,8 @@ class Speaker:
 
     def phonemes(self, text: str) -> str:
         """The phonemes the voice would speak (espeak-ng -x), to check what it says."""
+        import subprocess
+
         r = subprocess.run([self.binary, "-q", "-x", "-v", VOICE, to_pinyin(text)], capture_output=True,
                            text=True, timeout=10)
         return r.stdout.strip()
@@ -71,6 +88,8 @@ class Speaker:
         if not self.available or not text.strip():
             return False
         self.stop()
+        import subprocess
+
         try:
             self._proc = subprocess.Popen([self.binary, "-v", VOICE, "-s", "140", to_pinyin(text)],
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -123,6 +123,46 @@ def test_full_disk_keeps_the_previous_config(tmp_path, monkeypatch):
     remember_contact(tmp_path / "catalogue.sqlite", "x", "1")  # logs, does not raise
 
 
+def test_contact_is_written_only_when_it_changes(tmp_path, monkeypatch):
+    db = tmp_path / "catalogue.sqlite"
+    remember_contact(db, "大厅", "024-1")
+    assert remembered_phone(db) == "024-1"
+    writes = []
+    monkeypatch.setattr(os, "replace", lambda *a: writes.append(a))
+    remember_contact(db, "大厅", "024-1")  # every start: the same hall and phone
+    assert writes == []
+    monkeypatch.undo()
+    remember_contact(db, "大厅", "024-2")
+    assert remembered_phone(db) == "024-2"
+
+
+def test_log_file_rotates_once_the_kiosk_is_up(tmp_path, monkeypatch):
+    import logging
+
+    from kiosk.logs import setup_logging, start_rotation
+
+    monkeypatch.setenv("KIOSK_LOG_DIR", str(tmp_path))
+    root = logging.getLogger()
+    saved = list(root.handlers)
+    try:
+        path = setup_logging(rotate_later=True)
+        path.write_text("x" * 1_100_000 + "\n", encoding="utf-8")  # over the 1 MB limit already
+        logging.getLogger("kiosk.test").warning("before rotation")
+        assert "before rotation" in path.read_text(encoding="utf-8").splitlines()[-1]
+        assert not (tmp_path / "kiosk.log.1").exists()
+        start_rotation()
+        logging.getLogger("kiosk.test").warning("after rotation", extra={"event": "e"})
+        assert (tmp_path / "kiosk.log.1").exists(), "the full file rolled over"
+        line = json.loads(path.read_text(encoding="utf-8").splitlines()[-1])
+        assert line["message"] == "after rotation" and line["event"] == "e"
+        assert sum(getattr(h, "_kiosk", False) and isinstance(h, logging.FileHandler) for h in root.handlers) == 1
+    finally:
+        for h in list(root.handlers):
+            if h not in saved:
+                root.removeHandler(h)
+                h.close()
+
+
 def test_a_failing_screen_wipes_the_session_and_shows_home(qtbot, catalogue, monkeypatch):
     from kiosk.session import Screen
     from kiosk.ui.app import create_window

@@ -59,12 +59,16 @@ def condition_holds(cond: Condition | None, answers: dict[str, str]) -> bool:
 
 @dataclass
 class Option:
+    """One answer to a situational question (本人/代办 …)."""
+
     id: str
     label: str
 
 
 @dataclass
 class Question:
+    """A situational question whose answer changes what a citizen must bring."""
+
     id: str
     text: str
     options: list[Option]
@@ -75,6 +79,8 @@ class Question:
 
 @dataclass
 class TextItem:
+    """A sentence of a document (tip, note, step, 设定依据 …), cited, maybe conditional."""
+
     text: str
     ref: str
     condition: Condition | None = None
@@ -83,6 +89,8 @@ class TextItem:
 
 @dataclass
 class Phone:
+    """A phone number as a document gives it, with what it is for."""
+
     number: str
     label: str | None
     ref: str
@@ -90,6 +98,8 @@ class Phone:
 
 @dataclass
 class Form:
+    """A form to fill in: its title, where to get it, its download address."""
+
     title: str | None
     where: str | None = None
     url: str | None = None
@@ -97,6 +107,8 @@ class Form:
 
 @dataclass
 class Material:
+    """A 要件: what to bring, original or copy, where it comes from; may be 可容缺."""
+
     text: str
     ref: str
     name: str | None = None
@@ -117,6 +129,8 @@ class Material:
 
 @dataclass
 class Channel:
+    """A way to apply: 窗口办 (window), 网上办 (address), 掌上办 (app menu path), 一体机 …."""
+
     type: str
     text: str
     ref: str
@@ -134,6 +148,8 @@ class Channel:
 
 @dataclass
 class TimeLimit:
+    """办理时限: the document's words and, where it says, the number of working days."""
+
     text: str
     days: int | None
     ref: str
@@ -152,6 +168,8 @@ class DeferrableItem:
 
 @dataclass
 class Difference:
+    """Where two documents disagree: the older value, the newer one that wins, why."""
+
     field: str
     older: str
     older_ref: str | None
@@ -163,6 +181,8 @@ class Difference:
 
 @dataclass
 class Service:
+    """One service of a hall's guide (办事指南), transcribed with its provenance."""
+
     region: str
     id: str
     name: str
@@ -193,6 +213,8 @@ class Service:
 
 @dataclass
 class Hall:
+    """A service hall: address, phone and directions as the documents give them."""
+
     region: str
     id: str
     name: str
@@ -206,6 +228,8 @@ class Hall:
 
 @dataclass
 class PolicyTable:
+    """A table of a policy handbook (rates, reimbursement …), cited."""
+
     title: str | None
     columns: list[str]
     rows: list[list[str]]
@@ -215,6 +239,8 @@ class PolicyTable:
 
 @dataclass
 class PolicyFact:
+    """One labelled figure of a policy topic (a rate, a limit …), cited."""
+
     label: str
     value: str
     ref: str
@@ -223,6 +249,8 @@ class PolicyFact:
 
 @dataclass
 class PolicyTopic:
+    """政策速查: one topic of a policy handbook with its facts and tables."""
+
     region: str
     id: str
     title: str | None
@@ -236,6 +264,8 @@ class PolicyTopic:
 
 @dataclass
 class Region:
+    """A city whose documents the catalogue holds, with its hotline."""
+
     id: str
     name: str
     hotline: Phone | None = None
@@ -244,6 +274,8 @@ class Region:
 
 @dataclass
 class Document:
+    """One of the official source documents, by file name, issuer and date."""
+
     file: str
     title: str | None
     issuer: str
@@ -255,12 +287,16 @@ class Document:
 
 @dataclass
 class Topic:
+    """A thing citizens come for (参保登记, 报销 …): the Home screen's tiles."""
+
     id: str
     label: str
 
 
 @dataclass
 class Catalogue:
+    """Everything transcribed from the documents, before it is built into SQLite."""
+
     documents: list[Document]
     topics: list[Topic]
     regions: list[Region] = field(default_factory=list)

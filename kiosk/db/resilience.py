@@ -71,8 +71,14 @@ def remember_contact(db: Path, hall_name: str | None, phone: str | None) -> None
     """Keep the hall's phone where the 系统维护中 screen can find it without a catalogue."""
     from kiosk.config import atomic_write_text
 
+    text = json.dumps({"hall": hall_name, "phone": phone}, ensure_ascii=False)
     try:
-        atomic_write_text(contact_file(db), json.dumps({"hall": hall_name, "phone": phone}, ensure_ascii=False))
+        if contact_file(db).read_text(encoding="utf-8") == text:
+            return  # as remembered: no write (and fsync) at every start
+    except (OSError, UnicodeDecodeError):
+        pass
+    try:
+        atomic_write_text(contact_file(db), text)
     except OSError as exc:  # a full disk must not stop the kiosk
         log.warning("cannot write %s: %s", contact_file(db), exc)
 

@@ -7,6 +7,8 @@ the catalogue: that is the session, the guide and the service layer.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
 import os
 import sys
@@ -26,15 +28,7 @@ from kiosk.search import SearchIndex
 from kiosk.session import KioskSession, Screen
 from kiosk.speech import Speaker
 from kiosk.ui import theme
-from kiosk.ui.checklist import ChecklistScreen
-from kiosk.ui.halls import HallsScreen
-from kiosk.ui.home import HomeScreen
 from kiosk.ui.idle import IdleOverlay
-from kiosk.ui.maintenance import MaintenanceScreen
-from kiosk.ui.policy import PolicyScreen
-from kiosk.ui.question import QuestionScreen
-from kiosk.ui.search import SearchScreen
-from kiosk.ui.services import ServiceListScreen
 from kiosk.ui.widgets import PagedScroll, button, label
 
 log = logging.getLogger("kiosk.ui")
@@ -74,11 +68,18 @@ def build_context(catalogue, config: KioskConfig) -> AppContext:
                       palette=theme.CONTRAST if config.theme == "contrast" else theme.LIGHT)
 
 
+# One module per screen; imported when the screen is first built (start-up imports Home's only).
 SCREEN_CLASSES = {
-    Screen.HOME: HomeScreen, Screen.SERVICES: ServiceListScreen, Screen.SEARCH: SearchScreen,
-    Screen.QUESTION: QuestionScreen, Screen.CHECKLIST: ChecklistScreen, Screen.HALLS: HallsScreen,
-    Screen.POLICY: PolicyScreen,
+    Screen.HOME: "kiosk.ui.home:HomeScreen", Screen.SERVICES: "kiosk.ui.services:ServiceListScreen",
+    Screen.SEARCH: "kiosk.ui.search:SearchScreen", Screen.QUESTION: "kiosk.ui.question:QuestionScreen",
+    Screen.CHECKLIST: "kiosk.ui.checklist:ChecklistScreen", Screen.HALLS: "kiosk.ui.halls:HallsScreen",
+    Screen.POLICY: "kiosk.ui.policy:PolicyScreen",
 }
+
+
+def screen_class(key: Screen) -> type:
+    module, name = SCREEN_CLASSES[key].split(":")
+    return getattr(importlib.import_module(module), name)
 
 
 class _Screens(dict):
@@ -89,7 +90,7 @@ class _Screens(dict):
         self.ctx, self.stack = ctx, stack
 
     def __missing__(self, key: Screen):
-        screen = SCREEN_CLASSES[key](self.ctx)
+        screen = screen_class(key)(self.ctx)
         # a screen never makes the window taller than the display (1280x720 terminals):
         # what does not fit scrolls inside the screen
         screen.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Ignored)
@@ -393,8 +394,6 @@ def create_window(catalogue, config: KioskConfig, state=None) -> KioskWindow:
     app = QApplication.instance()
     family = theme.load_cjk_font()
     ctx = build_context(catalogue, config)
-    import importlib.util
-
     ctx.printing = LazyPrinting(ctx) if importlib.util.find_spec("kiosk.ui.print_preview") else None
     app.setFont(app.font().__class__(family, ctx.sizes.body))
     window = KioskWindow(ctx, family)
@@ -409,9 +408,9 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
               screenshot: Path | None = None) -> int:
     """Start the kiosk. `smoke`: show Home, paint it, exit 0 (for checks/benchmarks)."""
     from kiosk.db.resilience import open_catalogue, remember_contact, remembered_phone
-    from kiosk.logs import setup_logging
+    from kiosk.logs import setup_logging, start_rotation
 
-    setup_logging()
+    setup_logging(rotate_later=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     config, problems = load_config()
     for p in problems:
@@ -435,6 +434,8 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
         log.error("kiosk cannot start normally: %s", exc, extra={"event": "maintenance"})
         family = theme.load_cjk_font()
         app.setStyleSheet(theme.stylesheet(theme.NORMAL, theme.LIGHT, family))
+        from kiosk.ui.maintenance import MaintenanceScreen
+
         window = MaintenanceScreen(remembered_phone(db))
     if size:
         w, h = (int(x) for x in size.lower().split("x"))
@@ -463,7 +464,11 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
             window.kiosk_mode = False
         window.close()
         return 0 if ok else 1
+    QTimer.singleShot(ROTATE_LOGS_AFTER_MS, start_rotation)  # once Home is up
     return app.exec()
+
+
+ROTATE_LOGS_AFTER_MS = 2000
 
 
 def wait_for_full_screen(window: QWidget, timeout: float = 3.0) -> bool:

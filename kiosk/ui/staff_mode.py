@@ -15,18 +15,18 @@ from __future__ import annotations
 import logging
 import time
 from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QTimer
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.config import KioskConfig, save_config
 from kiosk.search import SearchIndex
 from typing import TYPE_CHECKING
 
-from kiosk.staff.pin import PinGate
 from kiosk.ui import theme
 from kiosk.ui.widgets import button, label
 
-if TYPE_CHECKING:  # the state modules import SQLAlchemy: loaded with the state, after Home
+if TYPE_CHECKING:  # the state modules import SQLAlchemy (and pin hashlib): loaded with the state, after Home
     from kiosk.staff.edits import EditStore
+    from kiosk.staff.pin import PinGate
     from kiosk.staff.state import StateStore
     from kiosk.staff.stats import UsageRecorder
 
@@ -135,6 +135,7 @@ class StaffController:
 
     def _attach(self, state: StateStore) -> None:
         from kiosk.staff.edits import EditStore
+        from kiosk.staff.pin import PinGate
         from kiosk.staff.stats import UsageRecorder
 
         self.state = state
