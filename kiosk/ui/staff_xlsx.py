@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.staff.edits import EditError
 from kiosk.staff.xlsx import apply_import, exchange_dirs, export_workbook, plan_import, workbooks
-from kiosk.ui.widgets import PagedScroll, button, card, label
+from kiosk.ui.widgets import PagedScroll, button, card, clear_layout, label
 
 MAX_SHOWN = 200
 
@@ -36,11 +36,7 @@ class XlsxScreen(QWidget):
         self.draw()
 
     def _actions(self, buttons) -> None:
-        while self.actions.count():
-            w = self.actions.takeAt(0).widget()
-            if w is not None:
-                w.setParent(None)
-                w.deleteLater()
+        clear_layout(self.actions)
         for b in buttons:
             self.actions.addWidget(b, 1)
 
