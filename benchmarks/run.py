@@ -3,7 +3,9 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/run.py [--quick]
 
 Prints a table and writes benchmarks/results.json. Everything runs offscreen on the
-real application: the real catalogue, the real window, taps through QTest.
+real application: the real catalogue, the real window, taps delivered to the window
+as a finger's are (kiosk/ui/simulated_touch.py). Start-up is timed from process start
+to Home painted (the child reports it); the whole run to process exit is given beside.
 Targets (issue 8, 2-core machine): start-up ≤ 2× the bare window; touch-to-screen
 p95 < 100 ms (aim 50); search p95 < 30 ms; PDF < 300 ms; memory growth over 1,000
 sessions < 5 MB.
@@ -35,7 +37,7 @@ TARGETS = {
     "touch_p95_ms": ("<", 100.0),
     "search_p95_ms": ("<", 30.0),
     "pdf_ms": ("<", 300.0),
-    "memory_growth_mib": ("<", 5.0),
+    "memory_growth_mb": ("<", 5.0),  # the issue's 5 MB: 5,000,000 bytes (4.77 MiB)
 }
 
 
@@ -100,11 +102,16 @@ class Driver:
         from kiosk.config import KioskConfig
         from kiosk.db.service import CatalogueService
         from kiosk.paths import catalogue_db_path
+        from kiosk.staff.state import StateStore
         from kiosk.ui.app import create_window
 
         self.app = QApplication.instance() or QApplication([])
         self.catalogue = CatalogueService(catalogue_db_path())
-        self.w = create_window(self.catalogue, KioskConfig(region=region))
+        # The staff state (usage figures are counted as on a terminal) in a scratch file,
+        # opened now: a kiosk opens it 0.8 s after start, which would land in a timed tap.
+        self.state_dir = tempfile.TemporaryDirectory()
+        self.state = StateStore(Path(self.state_dir.name) / "state.sqlite")
+        self.w = create_window(self.catalogue, KioskConfig(region=region), state=self.state)
         self.w.resize(1080, 1920)
         self.w.show()
         self.app.processEvents()
@@ -133,6 +140,8 @@ class Driver:
         self.w.deleteLater()
         self.app.processEvents()
         self.catalogue.close()
+        self.state.close()
+        self.state_dir.cleanup()
 
 
 def journeys(d: Driver, region: str, rng: random.Random, limit: int | None = None) -> list[float]:
@@ -268,7 +277,8 @@ def bench_memory(sessions: int, rng) -> dict:
     end = rss_kib()
     d.close()
     return {"rss_home_mib": round(at_home / 1024, 1), "memory_sessions": sessions,
-            "memory_growth_mib": round((end - start) / 1024, 2)}
+            "memory_growth_mib": round((end - start) / 1024, 2),
+            "memory_growth_mb": round((end - start) * 1024 / 1e6, 2)}
 
 
 def verdict(results: dict) -> dict:
