@@ -13,7 +13,7 @@ from kiosk.config import KioskConfig
 from kiosk.session import Screen
 from kiosk.staff.pin import LOCK_SECONDS, PinGate
 from kiosk.staff.state import StateStore
-from kiosk.ui.simulated_touch import tap_point
+from kiosk.ui.simulated_touch import tap_point, touch_point
 from tests.ui_helpers import layout_problems, tap, texts, visible_buttons
 
 PIN = "2580"
@@ -100,6 +100,19 @@ def test_gesture_opens_the_pin_pad_and_taps_still_reach_the_screen(qtbot, staff_
     tap(qtbot, w, "pinCancel")
     assert not w.staff_active and w.staff.header().isVisible()
     assert "您好" in texts(w)
+
+
+def test_touches_on_a_touch_screen_count_once_each(qtbot, staff_window):
+    """A finger gives the window a TouchBegin and then a mouse press Qt makes from it:
+    one tap, not two (four touches must not open staff mode)."""
+    w = staff_window()
+    for _ in range(4):
+        touch_point(w, QPoint(30, 30))
+    QApplication.processEvents()
+    assert not w.staff_active
+    touch_point(w, QPoint(30, 30))
+    qtbot.waitUntil(lambda: w.staff_active, timeout=2000)
+    assert "工作人员登录" in texts(w)
 
 
 def test_taps_spread_over_more_than_3_seconds_do_nothing(qtbot, staff_window):

@@ -37,6 +37,25 @@ def tap_point(top: QWidget, pos: QPoint) -> None:
     QTest.mouseClick(handle, Qt.LeftButton, Qt.NoModifier, pos)
 
 
+_touch_screen = None
+
+
+def touch_point(top: QWidget, pos: QPoint) -> None:
+    """A finger on a touch screen at `pos` of the top-level window `top`: TouchBegin,
+    held for 20 ms as a finger is, and TouchEnd on its QWindow (Qt then synthesizes the
+    mouse press for the widgets)."""
+    global _touch_screen
+    handle = top.windowHandle()
+    if handle is None:
+        raise NotTappable(f"{top.objectName() or type(top).__name__} has no window on screen")
+    if _touch_screen is None:
+        _touch_screen = QTest.createTouchDevice()
+    QTest.touchEvent(handle, _touch_screen).press(0, pos).commit()
+    QTest.qWait(20)
+    QTest.touchEvent(handle, _touch_screen).release(0, pos).commit()
+    QApplication.processEvents()
+
+
 def tap_widget(widget: QWidget, pos: QPoint | None = None) -> None:
     """Tap `widget` at `pos` (its own coordinates; default its centre)."""
     QApplication.processEvents()
