@@ -82,8 +82,8 @@ def start_rotation() -> None:
                 return
             rotating.setFormatter(h.formatter)
             rotating._kiosk = True  # type: ignore[attr-defined]
-            root.addHandler(rotating)
-            root.removeHandler(h)
+            with h.lock:  # a record being written finishes first; later ones find the new handler
+                root.handlers[root.handlers.index(h)] = rotating  # one step: no record written twice or lost
             h.close()
 
 

@@ -40,7 +40,8 @@ def to_pinyin(text: str) -> str:
 
 class Speaker:
     """Reads text aloud with espeak-ng. The voice is looked for on first use (the window
-    does it once Home is painted): subprocess and the look itself stay off start-up."""
+    does it once Home is painted): subprocess and the look itself stay off start-up.
+    `binary`: espeak-ng's path; None looks it up on the PATH."""
 
     def __init__(self, binary: str | None = None):
         self._binary = binary

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.config import KioskConfig
 from kiosk.session import Screen
 from kiosk.ui.app import create_window
-from kiosk.ui.simulated_touch import tap_widget
+from kiosk.ui.simulated_touch import tap_widget, touch_point
 from tests.ui_helpers import layout_problems, tap, texts
 
 REGIONS = ["shenyang", "fushun", "kaiyuan"]
@@ -159,9 +159,13 @@ def test_taps_that_change_no_screen_still_keep_the_session(qtbot, make_window):
     w = make_window("kaiyuan")
     w.ctx.config.idle_timeout = 2
     tap(qtbot, w, "topic:query")
-    for _ in range(8):  # 2.4 s of taps on the hall's name: more than the 2 s timeout
+    title = w.title_label
+    for i in range(16):  # 2.4 s of clicks on the hall's name, then 2.4 s of touches: each over the 2 s timeout
         qtbot.wait(300)
-        tap_widget(w.title_label)
+        if i < 8:
+            tap_widget(title)
+        else:
+            touch_point(w, title.mapTo(w, title.rect().center()))
         assert not w.overlay.isVisible()
     qtbot.waitUntil(lambda: w.overlay.isVisible(), timeout=4000)  # no more taps: the countdown comes
 
@@ -182,6 +186,24 @@ def test_taps_in_the_print_preview_keep_the_session(qtbot, make_window):
         assert s.screen is Screen.CHECKLIST and not w.overlay.isVisible()
     tap(qtbot, dialog, "printBack")
     assert not dialog.isVisible() and s.screen is Screen.CHECKLIST
+
+
+def test_idle_countdown_is_shown_over_an_open_print_preview(qtbot, make_window):
+    """The countdown is on the kiosk window: a preview left open would hide it."""
+    w = make_window("shenyang")
+    w.ctx.config.idle_timeout = 1
+    w.overlay.seconds = 5
+    s = w.ctx.session
+    tap(qtbot, w, "topic:enrolment")
+    tap(qtbot, w, "service:flexible-enrol")
+    answer_all(qtbot, w)
+    tap(qtbot, w, "printButton")
+    dialog = w.ctx.printing.load().dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+    qtbot.waitUntil(w.overlay.isVisible, timeout=4000)
+    assert not dialog.isVisible(), "the preview is closed so that the countdown can be seen"
+    tap(qtbot, w, "idleContinue")
+    assert not w.overlay.isVisible() and s.screen is Screen.CHECKLIST
 
 
 def test_home_shows_hall_and_hotline(qtbot, make_window):

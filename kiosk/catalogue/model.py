@@ -57,6 +57,10 @@ def condition_holds(cond: Condition | None, answers: dict[str, str]) -> bool:
     return not anys or any(ok(m) for m in anys)
 
 
+# Every dataclass here has a docstring: without one, dataclasses builds it from
+# inspect.signature at import, which the kiosk's start-up pays for each class.
+
+
 @dataclass
 class Option:
     """One answer to a situational question (本人/代办 …)."""

@@ -386,6 +386,10 @@ class KioskWindow(QWidget):
             self.idle_timer.start(self.ctx.config.idle_timeout * 1000)
 
     def _idle(self) -> None:
+        # The countdown must be seen: a print preview left open over the window would hide
+        # it (and taps there could not cancel it). It is closed; the checklist stays.
+        if self.ctx.printing is not None:
+            self.ctx.printing.close()
         self.overlay.start()
 
 

@@ -53,8 +53,7 @@ class CornerTaps(QObject):
         self._last = None
 
     def _ours(self, obj) -> bool:
-        if isinstance(obj, QWidget):
-            return obj.window() is self.window
+        """A press in the kiosk window itself (the filter also watches the print preview)."""
         return obj is self.window.windowHandle()
 
     def eventFilter(self, obj, event):  # noqa: N802 - Qt API
@@ -74,7 +73,7 @@ class CornerTaps(QObject):
         else:
             pos = event.globalPosition()
         tap = (event.timestamp(), round(pos.x()), round(pos.y()))
-        if tap == self._last:  # the same tap, delivered again to a parent widget or as a synthesized mouse press
+        if tap == self._last:  # a touch screen's TouchBegin, then the mouse press Qt makes from it: one tap
             return False
         self._last = tap
         local = self.window.mapFromGlobal(QPointF(pos)).toPoint()
