@@ -198,10 +198,12 @@ def test_idle_countdown_is_shown_over_an_open_print_preview(qtbot, make_window):
     tap(qtbot, w, "service:flexible-enrol")
     answer_all(qtbot, w)
     tap(qtbot, w, "printButton")
-    dialog = w.ctx.printing.load().dialog
-    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+    controller = w.ctx.printing.load()
+    qtbot.waitUntil(controller.dialog.isVisible, timeout=2000)
     qtbot.waitUntil(w.overlay.isVisible, timeout=4000)
-    assert not dialog.isVisible(), "the preview is closed so that the countdown can be seen"
+    # closed (and deleted later) so that the countdown can be seen
+    assert controller.dialog is None
+    assert not [x for x in QApplication.topLevelWidgets() if x.objectName() == "printDialog" and x.isVisible()]
     tap(qtbot, w, "idleContinue")
     assert not w.overlay.isVisible() and s.screen is Screen.CHECKLIST
 
