@@ -42,6 +42,17 @@ def answer_all(qtbot, w):
     assert s.screen is Screen.CHECKLIST
 
 
+def open_print_preview(qtbot, w):
+    """Shenyang's 灵活就业人员参保登记 to its checklist, then 打印清单: the preview's controller."""
+    tap(qtbot, w, "topic:enrolment")
+    tap(qtbot, w, "service:flexible-enrol")
+    answer_all(qtbot, w)
+    tap(qtbot, w, "printButton")
+    controller = w.ctx.printing.load()
+    qtbot.waitUntil(controller.dialog.isVisible, timeout=2000)
+    return controller
+
+
 def categories(catalogue, region):
     seen = {}
     for svc in catalogue.services(region):
@@ -174,12 +185,7 @@ def test_taps_in_the_print_preview_keep_the_session(qtbot, make_window):
     w = make_window("shenyang")
     w.ctx.config.idle_timeout = 2
     s = w.ctx.session
-    tap(qtbot, w, "topic:enrolment")
-    tap(qtbot, w, "service:flexible-enrol")
-    answer_all(qtbot, w)
-    tap(qtbot, w, "printButton")
-    dialog = w.ctx.printing.load().dialog
-    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+    dialog = open_print_preview(qtbot, w).dialog
     for _ in range(8):  # 2.4 s of taps in the preview, over the 2 s timeout
         qtbot.wait(300)
         tap_widget(dialog.status)
@@ -194,12 +200,7 @@ def test_idle_countdown_is_shown_over_an_open_print_preview(qtbot, make_window):
     w.ctx.config.idle_timeout = 1
     w.overlay.seconds = 5
     s = w.ctx.session
-    tap(qtbot, w, "topic:enrolment")
-    tap(qtbot, w, "service:flexible-enrol")
-    answer_all(qtbot, w)
-    tap(qtbot, w, "printButton")
-    controller = w.ctx.printing.load()
-    qtbot.waitUntil(controller.dialog.isVisible, timeout=2000)
+    controller = open_print_preview(qtbot, w)
     qtbot.waitUntil(w.overlay.isVisible, timeout=4000)
     # closed (and deleted later) so that the countdown can be seen
     assert controller.dialog is None
