@@ -13,7 +13,6 @@ import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-
 from kiosk.paths import user_dir
 
 PAPERS = ("a4", "80mm", "58mm")

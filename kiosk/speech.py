@@ -10,6 +10,7 @@ the speaker button is hidden. No Qt here.
 from __future__ import annotations
 
 import re
+import shutil
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -50,9 +51,7 @@ class Speaker:
 
     @property
     def binary(self) -> str | None:
-        if self._binary is None:
-            import shutil
-
+        if self._binary is None:  # a PATH search: done when first needed, not at start-up
             self._binary = shutil.which("espeak-ng") or ""
         return self._binary or None
 

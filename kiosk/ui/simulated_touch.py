@@ -11,6 +11,7 @@ paging down. Not used by the kiosk itself.
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QWindow
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
@@ -29,12 +30,16 @@ def bring_into_view(widget: QWidget) -> None:
     QApplication.processEvents()
 
 
-def tap_point(top: QWidget, pos: QPoint) -> None:
-    """A tap at `pos` (in `top`'s coordinates) on the top-level window `top`."""
+def _window_of(top: QWidget) -> QWindow:
     handle = top.windowHandle()
     if handle is None:
         raise NotTappable(f"{top.objectName() or type(top).__name__} has no window on screen")
-    QTest.mouseClick(handle, Qt.LeftButton, Qt.NoModifier, pos)
+    return handle
+
+
+def tap_point(top: QWidget, pos: QPoint) -> None:
+    """A tap at `pos` (in `top`'s coordinates) on the top-level window `top`."""
+    QTest.mouseClick(_window_of(top), Qt.LeftButton, Qt.NoModifier, pos)
 
 
 _touch_screen = None
@@ -45,9 +50,7 @@ def touch_point(top: QWidget, pos: QPoint) -> None:
     held for 20 ms as a finger is, and TouchEnd on its QWindow (Qt then synthesizes the
     mouse press for the widgets)."""
     global _touch_screen
-    handle = top.windowHandle()
-    if handle is None:
-        raise NotTappable(f"{top.objectName() or type(top).__name__} has no window on screen")
+    handle = _window_of(top)
     if _touch_screen is None:
         _touch_screen = QTest.createTouchDevice()
     QTest.touchEvent(handle, _touch_screen).press(0, pos).commit()
