@@ -35,12 +35,22 @@ for p in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
+  # one apt at a time: parallel set-ups (several work trees) wait instead of failing
+  exec 9>/tmp/yibao-kiosk-apt.lock
+  flock 9
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-PY=${PYTHON:-python3}
+# The terminal runs Debian 12's own Python (3.11.2); build and test with that one,
+# never whichever python3 comes first on PATH. A venv made by another Python is
+# replaced.
+PY=/usr/bin/python3
+if [ -x .venv/bin/python ] && ! .venv/bin/python -c 'import sys; sys.exit(0 if sys._base_executable.startswith("/usr/bin/") else 1)' 2>/dev/null; then
+  echo "setup: .venv was made by another Python; rebuilding it with $PY" >&2
+  rm -rf .venv
+fi
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
