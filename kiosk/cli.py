@@ -1,7 +1,9 @@
 """The `kiosk` command. Its subcommands and flags are a contract operators and checks
 rely on: extend it, never rename anything.
 
-    kiosk catalogue build|check|install BUNDLE|rollback|bundle OUT --version V
+    kiosk catalogue build|check|install BUNDLE [--repo R]|rollback|bundle OUT --version V
+    kiosk catalogue update [URL] [--timeout S] [--status]      (signed: TUF)
+    kiosk catalogue repo init|add|refresh-timestamp|rotate-key|status DIR ...
     kiosk services  --region R [--json]
     kiosk questions --region R --service ID [--json]
     kiosk show      --region R --service ID [--answer QID=OID ...] [--json]
@@ -79,16 +81,75 @@ def cmd_catalogue_build(args) -> int:
 
 
 def cmd_catalogue_install(args) -> int:
-    from kiosk.db.bundle import BundleError, install_bundle
+    from kiosk.db.bundle import BundleError
+    from kiosk.db.update import install_signed
 
     db = _db_path(args)
     try:
-        manifest = install_bundle(args.bundle, db)
+        manifest = install_signed(args.bundle, db, repo=args.repo)
     except BundleError as exc:
         print(f"install failed: {exc}; the catalogue was not changed", file=sys.stderr)
         return EXIT_FAILED
     print(f"installed catalogue {manifest['version']} ({manifest['kind']}) into {db}; "
           f"the previous one is kept for 'kiosk catalogue rollback'")
+    return EXIT_OK
+
+
+def cmd_catalogue_update(args) -> int:
+    from kiosk.db.update import UpdateError, configured_url, staff_warnings, update_catalogue
+
+    db = _db_path(args)
+    if args.status:
+        from kiosk.db.update import read_status
+
+        st = read_status(db)
+        print(f"last check {st.get('checked_at', 'never')}: {st.get('message', '-')}; "
+              f"last verified {st.get('verified_at', 'never')}")
+        for w in staff_warnings(db):
+            print(f"warning: {w}")
+        return EXIT_OK
+    url = args.url or configured_url()
+    if not url:
+        raise UsageError("no repository: give URL or set one with 'kiosk config set update_url URL'")
+    try:
+        outcome, version = update_catalogue(url, db, deadline=args.timeout)
+    except UpdateError as exc:
+        print(f"update failed: {exc}; the catalogue was not changed", file=sys.stderr)
+        return EXIT_FAILED
+    if outcome == "installed":
+        print(f"installed signed catalogue {version} into {db}; the previous one is kept for "
+              "'kiosk catalogue rollback'")
+    else:
+        print(f"catalogue {version} is up to date (signed metadata verified)")
+    return EXIT_OK
+
+
+def cmd_catalogue_repo(args) -> int:
+    from kiosk.db import tufrepo
+
+    repo, keys = Path(args.dir), Path(args.keys) if getattr(args, "keys", None) else None
+    try:
+        if args.repo_action == "init":
+            info = tufrepo.init_repo(repo, keys, root_keys=args.root_keys, threshold=args.threshold)
+            print(f"created repository {repo}: root threshold {info['threshold']} of {info['root_keys']} keys "
+                  f"in {keys}; trusted root for terminals: {repo / 'metadata' / '1.root.json'}")
+        elif args.repo_action == "add":
+            version = tufrepo.add_bundle(repo, keys, Path(args.bundle))
+            print(f"published catalogue {version} in {repo} (targets, snapshot, timestamp signed)")
+        elif args.repo_action == "refresh-timestamp":
+            expires = tufrepo.refresh_timestamp(repo, keys, days=args.days)
+            print(f"timestamp re-signed; expires {expires.isoformat()}")
+        elif args.repo_action == "rotate-key":
+            print(tufrepo.rotate_key(repo, keys, args.role, replace=args.replace, threshold=args.threshold))
+        else:
+            for line in tufrepo.status(repo):
+                print(line)
+    except tufrepo.RepoError as exc:
+        print(f"repo {args.repo_action} failed: {exc}; nothing was published", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        print(f"repo {args.repo_action} failed: {exc.filename or repo}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 
@@ -473,9 +534,42 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", help="seed directory (default: the project's seed/)")
     c.set_defaults(func=cmd_catalogue_check)
 
-    i = cat_sub.add_parser("install", help="install a catalogue bundle (file or http(s) URL), keeping the previous")
+    i = cat_sub.add_parser("install", help="install a signed catalogue bundle (file or http(s) URL), keeping "
+                           "the previous")
     i.add_argument("bundle")
+    i.add_argument("--repo", help="repository (URL or directory) whose signed metadata the bundle must match "
+                   "(default: the one the file sits in, else config update_url)")
     i.set_defaults(func=cmd_catalogue_install)
+    up = cat_sub.add_parser("update", help="install the newest signed catalogue from a TUF repository")
+    up.add_argument("url", nargs="?", help="repository URL or directory (default: config update_url)")
+    up.add_argument("--timeout", type=float, default=300.0, help="seconds for the whole update (default 300)")
+    up.add_argument("--status", action="store_true", help="only show the last check and staff warnings")
+    up.set_defaults(func=cmd_catalogue_update)
+    rp = cat_sub.add_parser("repo", help="create, publish to and maintain a signed (TUF) repository")
+    rp_sub = rp.add_subparsers(dest="repo_action", required=True)
+    ri = rp_sub.add_parser("init", help="new repository; makes missing keys in KEYDIR")
+    ri.add_argument("dir")
+    ri.add_argument("--keys", required=True, metavar="KEYDIR")
+    ri.add_argument("--root-keys", type=int, default=3, help="number of offline root keys (default 3)")
+    ri.add_argument("--threshold", type=int, default=2, help="root signatures required (default 2)")
+    ra = rp_sub.add_parser("add", help="publish a bundle (made by 'catalogue bundle') as the newest catalogue")
+    ra.add_argument("dir")
+    ra.add_argument("bundle")
+    ra.add_argument("--keys", required=True, metavar="KEYDIR")
+    rt = rp_sub.add_parser("refresh-timestamp", help="re-sign the timestamp (daily: it expires in 7 days)")
+    rt.add_argument("dir")
+    rt.add_argument("--keys", required=True, metavar="KEYDIR")
+    rt.add_argument("--days", type=float, default=None, help="validity in days (default 7)")
+    rr = rp_sub.add_parser("rotate-key", help="replace (revoke) a key; signs a new root")
+    rr.add_argument("dir")
+    rr.add_argument("--keys", required=True, metavar="KEYDIR")
+    rr.add_argument("--role", required=True, choices=("root", "targets", "snapshot", "timestamp"))
+    rr.add_argument("--replace", metavar="root-N.pem", help="with --role root: the root key to retire")
+    rr.add_argument("--threshold", type=int, help="new root threshold (default: unchanged)")
+    rs = rp_sub.add_parser("status", help="versions and expiry of each role, the newest catalogue")
+    rs.add_argument("dir")
+    for sp in (ri, ra, rt, rr, rs):
+        sp.set_defaults(func=cmd_catalogue_repo)
     rb = cat_sub.add_parser("rollback", help="return to the previous catalogue")
     rb.set_defaults(func=cmd_catalogue_rollback)
     bu = cat_sub.add_parser("bundle", help="write a catalogue bundle for 'catalogue install'")

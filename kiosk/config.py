@@ -53,6 +53,9 @@ class KioskConfig:
     text_size: str = "normal"
     theme: str = "normal"
     printer: PrinterConfig = field(default_factory=PrinterConfig)
+    # signed catalogue updates (kiosk/db/update.py): the TUF repository, checked at Home
+    update_url: str = ""  # "" = no automatic updates
+    update_interval: int = 360  # minutes between checks
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -82,6 +85,11 @@ def _check(key: str, value, default, problems: list[str], where: str):
     if key == "idle_countdown":
         if not isinstance(value, int) or isinstance(value, bool) or not 5 <= value <= 120:
             problems.append(f"{where}: {key}: expected a number of seconds 5..120, got {value!r}")
+            return default
+        return value
+    if key == "update_interval":
+        if not isinstance(value, int) or isinstance(value, bool) or not 5 <= value <= 10080:
+            problems.append(f"{where}: {key}: expected minutes 5..10080, got {value!r}")
             return default
         return value
     if key == "printer.timeout":

@@ -26,6 +26,9 @@ TEST_DEB_PACKAGES=(
   # terminal's kiosk session run headless: cage (needs Xwayland) with the libraries
   # of Qt's Wayland platform plugin
   systemd shellcheck cage xwayland libwayland-client0 libwayland-cursor0 libwayland-egl1
+  # signed catalogue updates (tests/test_fault_bundles.py): a real static web server
+  # on 127.0.0.1 serving a TUF repository, started by scripts/test-services.sh
+  nginx
 )
 if [ "${1:-}" = "--test" ]; then
   DEB_PACKAGES+=("${TEST_DEB_PACKAGES[@]}")

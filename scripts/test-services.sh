@@ -40,3 +40,73 @@ if command -v cupsd >/dev/null 2>&1 && command -v lpadmin >/dev/null 2>&1; then
 else
   echo "test services: cupsd/lpadmin not installed; the CUPS printing tests will be skipped" >&2
 fi
+
+# A real static web server for the signed catalogue updates (tests/test_fault_bundles.py):
+# Debian's nginx on 127.0.0.1 only, on a free port, serving a directory the tests write
+# into (KIOSK_TEST_NGINX_ROOT) at KIOSK_TEST_NGINX_URL. Besides plain files:
+#   /slow/...  the same files at 1 KB/s (a slow-drip server)
+#   /away/...  a redirect to another host (localhost instead of 127.0.0.1)
+#   /same/...  a redirect within the same host
+# Stopped when the test script exits.
+_kiosk_nginx_pid=""
+_kiosk_nginx_dir=""
+_kiosk_stop_nginx() {
+  if [ -n "$_kiosk_nginx_pid" ] && kill -0 "$_kiosk_nginx_pid" 2>/dev/null; then
+    kill "$_kiosk_nginx_pid" 2>/dev/null || true
+    wait "$_kiosk_nginx_pid" 2>/dev/null || true
+  fi
+  if [ -n "$_kiosk_nginx_dir" ]; then rm -rf "$_kiosk_nginx_dir"; fi
+}
+_kiosk_stop_services() { _kiosk_stop_cupsd; _kiosk_stop_nginx; }
+if command -v nginx >/dev/null 2>&1; then
+  _kiosk_nginx_dir=$(mktemp -d /tmp/kiosk-nginx.XXXXXX)
+  chmod 0755 "$_kiosk_nginx_dir"
+  mkdir -p "$_kiosk_nginx_dir/www" "$_kiosk_nginx_dir/tmp"
+  chmod 0777 "$_kiosk_nginx_dir/www"
+  _kiosk_nginx_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  _kiosk_nginx_user=""
+  if [ "$(id -u)" = 0 ]; then _kiosk_nginx_user="user root;"; fi
+  cat >"$_kiosk_nginx_dir/nginx.conf" <<NGINX
+$_kiosk_nginx_user
+daemon off;
+worker_processes 1;
+pid $_kiosk_nginx_dir/nginx.pid;
+error_log $_kiosk_nginx_dir/error.log warn;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $_kiosk_nginx_dir/tmp/body;
+  proxy_temp_path $_kiosk_nginx_dir/tmp/proxy;
+  fastcgi_temp_path $_kiosk_nginx_dir/tmp/fastcgi;
+  uwsgi_temp_path $_kiosk_nginx_dir/tmp/uwsgi;
+  scgi_temp_path $_kiosk_nginx_dir/tmp/scgi;
+  types { application/json json; application/gzip gz; }
+  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:$_kiosk_nginx_port;
+    root $_kiosk_nginx_dir/www;
+    location /slow/ { alias $_kiosk_nginx_dir/www/; limit_rate 1k; }
+    location /away/ { rewrite ^/away/(.*)\$ http://localhost:$_kiosk_nginx_port/\$1 redirect; }
+    location /same/ { rewrite ^/same/(.*)\$ /\$1 redirect; }
+  }
+}
+NGINX
+  nginx -e "$_kiosk_nginx_dir/error.log" -c "$_kiosk_nginx_dir/nginx.conf" >/dev/null 2>&1 &
+  _kiosk_nginx_pid=$!
+  trap _kiosk_stop_services EXIT
+  for _ in $(seq 1 50); do  # up in well under a second; give up after 5 s
+    /usr/bin/python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $_kiosk_nginx_port), 0.2)" \
+      2>/dev/null && break
+    sleep 0.1
+  done
+  if kill -0 "$_kiosk_nginx_pid" 2>/dev/null; then
+    export KIOSK_TEST_NGINX_ROOT="$_kiosk_nginx_dir/www"
+    export KIOSK_TEST_NGINX_URL="http://127.0.0.1:$_kiosk_nginx_port"
+    echo "test services: nginx serving $KIOSK_TEST_NGINX_ROOT at $KIOSK_TEST_NGINX_URL"
+  else
+    echo "test services: nginx did not start; the signed-update server tests will fail" >&2
+    cat "$_kiosk_nginx_dir/error.log" >&2 2>/dev/null || true
+  fi
+else
+  echo "test services: nginx not installed; the signed-update server tests will be skipped" >&2
+fi

@@ -23,6 +23,7 @@ from kiosk.db.bundle import BundleError, install_bundle, make_bundle, previous_p
 from kiosk.db.resilience import open_catalogue, remember_contact, remembered_phone
 from kiosk.db.service import CatalogueService
 from tests.conftest import SEED
+from tests.signing import signed_repo  # noqa: F401 - fixture
 
 KIOSK = [sys.executable, "-m", "kiosk"]
 
@@ -204,21 +205,21 @@ def test_killed_build_never_leaves_a_half_written_catalogue(tmp_path, live_db):
 
 
 @pytest.fixture
-def http_dir(tmp_path):
-    root = tmp_path / "www"
-    root.mkdir()
+def http_dir(signed_repo):
+    """A signed repository served over http (bundles are installed only when signed)."""
+    root = signed_repo.dir
     handler = partial(SimpleHTTPRequestHandler, directory=str(root))
     server = HTTPServer(("127.0.0.1", 0), handler)
     t = threading.Thread(target=server.serve_forever, daemon=True)
     t.start()
-    yield root, f"http://127.0.0.1:{server.server_port}"
+    yield signed_repo, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
 
 
 def test_install_a_bundle_over_http_and_roll_back(tmp_path, live_db, http_dir):
-    root, base = http_dir
-    make_bundle(root / "seed.tar.gz", "2026-11-25.1", seed_dir=SEED)
-    manifest = install_bundle(f"{base}/seed.tar.gz", live_db)
+    repo, base = http_dir
+    published = repo.publish(make_bundle(tmp_path / "seed.tar.gz", "2026-11-25.1", seed_dir=SEED))
+    manifest = install_bundle(f"{base}/targets/{published.name}", live_db)
     assert manifest["version"] == "2026-11-25.1"
     svc = CatalogueService(live_db)
     assert svc.meta["bundle_version"] == "2026-11-25.1"
@@ -229,12 +230,12 @@ def test_install_a_bundle_over_http_and_roll_back(tmp_path, live_db, http_dir):
 
 
 def test_a_bad_bundle_changes_nothing(tmp_path, live_db, http_dir):
-    root, base = http_dir
+    repo, base = http_dir
     before = live_db.read_bytes()
-    good = make_bundle(tmp_path / "db.tar.gz", "v2", db_path=live_db)
+    good = repo.publish(make_bundle(tmp_path / "db.tar.gz", "v2", db_path=live_db))
     import tarfile
 
-    # tamper: same manifest, different database bytes
+    # tamper: same manifest, different database bytes, put where the signed file was
     tampered = tmp_path / "tampered.tar.gz"
     work = tmp_path / "t"
     with tarfile.open(good) as tar:
@@ -246,16 +247,19 @@ def test_a_bad_bundle_changes_nothing(tmp_path, live_db, http_dir):
     with tarfile.open(tampered, "w:gz") as tar:
         tar.add(work / "bundle.json", arcname="bundle.json")
         tar.add(work / "catalogue.sqlite", arcname="catalogue.sqlite")
-    for source in (str(tampered), f"{base}/missing.tar.gz", str(tmp_path / "nope.tar.gz")):
+    shutil.copy2(tampered, good)
+    for source in (str(good), f"{base}/targets/{good.name}", f"{base}/missing.tar.gz",
+                   str(tmp_path / "nope.tar.gz"), str(tampered)):
         with pytest.raises(BundleError):
             install_bundle(source, live_db)
         assert live_db.read_bytes() == before
-    r = subprocess.run([*KIOSK, "catalogue", "install", str(tampered)], capture_output=True, text=True,
+    r = subprocess.run([*KIOSK, "catalogue", "install", str(good)], capture_output=True, text=True,
                        env=dict(os.environ, KIOSK_DATA_DIR=str(live_db.parent)))
-    assert r.returncode == 1 and "sha256 mismatch" in r.stderr
+    assert r.returncode == 1 and "not a signed catalogue" in r.stderr
+    assert live_db.read_bytes() == before
 
 
-def test_new_catalogue_is_picked_up_at_home_not_mid_session(qtbot, live_db, tmp_path):
+def test_new_catalogue_is_picked_up_at_home_not_mid_session(qtbot, live_db, tmp_path, signed_repo):
     from kiosk.session import Screen
     from kiosk.ui.app import create_window
     from tests.ui_helpers import tap
@@ -268,7 +272,7 @@ def test_new_catalogue_is_picked_up_at_home_not_mid_session(qtbot, live_db, tmp_
     w.show()
     w.reload_catalogue_if_changed()  # first look: remembers the file
     tap(qtbot, w, "topic:query")
-    install_bundle(str(make_bundle(tmp_path / "b.tar.gz", "v9", seed_dir=SEED)), live_db)
+    install_bundle(str(signed_repo.publish(make_bundle(tmp_path / "b.tar.gz", "v9", seed_dir=SEED))), live_db)
     tap(qtbot, w, "service:personal-record-query")
     assert w.ctx.catalogue is catalogue, "never mid-session"
     tap(qtbot, w, "homeButton")

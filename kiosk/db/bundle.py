@@ -6,9 +6,13 @@ A bundle is a .tar.gz holding `bundle.json` and either a built `catalogue.sqlite
     bundle.json = {"format": 1, "kind": "database", "version": "2026-11-25.1",
                    "created": "...", "files": {"catalogue.sqlite": "<sha256>", ...}}
 
-`install_bundle` takes it from a file or an http(s) URL, checks every file's sha256,
-opens/builds the catalogue into a temporary file beside the live one, verifies it, keeps
-the live database as `catalogue.previous.sqlite` and swaps the new one in atomically.
+`install_bundle` takes it from a file or an http(s) URL, first verified against the
+terminal's trusted TUF metadata (kiosk.db.update: the bundle must be a signed target,
+not older than the installed catalogue), checks every file's sha256 within the limits
+below, opens/builds the catalogue into a temporary file beside the live one, verifies
+it holds every region (the live catalogue's and the configured one, each with
+services), keeps the live database as `catalogue.previous.sqlite` and swaps the new one
+in atomically.
 `rollback` swaps the previous one back (and keeps the replaced one as previous, so a
 rollback can itself be undone). Any failure leaves the live catalogue as it was.
 """
@@ -21,15 +25,16 @@ import os
 import shutil
 import tarfile
 import tempfile
-import urllib.error
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
 from kiosk.db.build import BuildError, build_catalogue
 
 FORMAT = 1
-MAX_BUNDLE_BYTES = 200 * 1024 * 1024
+# Limits (a catalogue bundle is about 1 MB packed, 3 MB expanded, under 50 members):
+MAX_BUNDLE_BYTES = 64 * 1024 * 1024  # download size
+MAX_EXPANDED_BYTES = 256 * 1024 * 1024  # all members together, as the tar headers declare
+MAX_MEMBERS = 2000
 
 
 class BundleError(Exception):
@@ -42,6 +47,15 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def version_key(version: str) -> tuple:
+    """Order of catalogue versions: digit runs compare as numbers ("2026-11-25.10" after
+    "2026-11-25.9", "v10" after "v9"), the rest as text."""
+    import re
+
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in re.findall(r"\d+|[^\d]+", version))
 
 
 def previous_path(db_path: Path) -> Path:
@@ -80,19 +94,20 @@ def make_bundle(out: Path, version: str, db_path: Path | None = None, seed_dir: 
 
 
 def fetch(source: str, dest_dir: Path, timeout: float = 30.0) -> Path:
-    """A local copy of the bundle at `source` (a path or an http(s) URL)."""
+    """A local copy of the bundle at `source` (a path or an http(s) URL): downloaded
+    within the limits of kiosk.db.update (size, total time, https, no other host)."""
     if source.startswith(("http://", "https://")):
+        from kiosk.db.update import DownloadRefused, LimitedFetcher
+
         target = dest_dir / "bundle.tar.gz"
         try:
-            with urllib.request.urlopen(source, timeout=timeout) as resp, open(target, "wb") as f:  # noqa: S310
-                size = 0
-                for chunk in iter(lambda: resp.read(1 << 20), b""):
-                    size += len(chunk)
-                    if size > MAX_BUNDLE_BYTES:
-                        raise BundleError(f"{source}: bundle larger than {MAX_BUNDLE_BYTES} bytes")
+            with open(target, "wb") as f:
+                for chunk in LimitedFetcher(deadline=timeout).fetch_limited(source, MAX_BUNDLE_BYTES):
                     f.write(chunk)
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise BundleError(f"{source}: download failed ({getattr(exc, 'reason', exc)})") from exc
+        except DownloadRefused as exc:
+            raise BundleError(f"{source}: {exc}") from exc
+        except OSError as exc:
+            raise BundleError(f"{source}: download failed ({exc})") from exc
         return target
     path = Path(source)
     if not path.is_file():
@@ -103,10 +118,17 @@ def fetch(source: str, dest_dir: Path, timeout: float = 30.0) -> Path:
 def _extract(bundle: Path, into: Path) -> dict:
     try:
         with tarfile.open(bundle, "r:gz") as tar:
-            members = tar.getmembers()
-            for m in members:
+            members, expanded = [], 0
+            for m in tar:  # header by header: a bomb is refused before it is expanded
                 if not (m.isfile() or m.isdir()) or m.name.startswith("/") or ".." in Path(m.name).parts:
                     raise BundleError(f"{bundle}: unsafe member {m.name!r}")
+                members.append(m)
+                expanded += m.size
+                if len(members) > MAX_MEMBERS:
+                    raise BundleError(f"{bundle}: more than {MAX_MEMBERS} members (refused)")
+                if expanded > MAX_EXPANDED_BYTES:
+                    raise BundleError(f"{bundle}: expands to more than {MAX_EXPANDED_BYTES // (1 << 20)} MiB "
+                                      "(refused)")
             if hasattr(tarfile, "data_filter"):  # Python 3.11.4+: the standard library checks too
                 tar.extractall(into, members=members, filter="data")
             else:  # Debian 12's Python 3.11.2: the member checks above are the guard
@@ -135,35 +157,124 @@ def _extract(bundle: Path, into: Path) -> dict:
     return manifest
 
 
-def install_bundle(source: str, db_path: Path) -> dict:
-    """Install a bundle; returns its manifest. Raises BundleError, changing nothing."""
+def install_bundle(source: str, db_path: Path, *, trusted=None) -> dict:
+    """Install a bundle; returns its manifest. Raises BundleError, changing nothing.
+
+    `trusted`: the signed target (kiosk.db.update.SignedTarget) `source` was verified
+    against. Without it, `source` is verified first (kiosk.db.update.install_signed,
+    which calls back here with it): an unsigned bundle is never installed."""
     from kiosk.db.service import CatalogueService, CatalogueUnavailable
 
+    if trusted is None:
+        from kiosk.db.update import install_signed
+
+        return install_signed(source, db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=db_path.parent, prefix=".bundle-") as tmpdir:
         tmp = Path(tmpdir)
-        bundle = fetch(source, tmp)
-        content = tmp / "content"
-        content.mkdir()
-        manifest = _extract(bundle, content)
-        staged = tmp / "catalogue.sqlite"
-        if manifest["kind"] == "database":
-            shutil.copy2(content / "catalogue.sqlite", staged)
-        else:
-            try:
-                build_catalogue(content / "seed", staged)
-            except BuildError as exc:
-                detail = "; ".join(str(p) for p in exc.problems[:5])
-                raise BundleError(f"{source}: seed does not build: {exc} {detail}") from exc
-        try:
-            CatalogueService(staged).close()
-        except CatalogueUnavailable as exc:
-            raise BundleError(f"{source}: {exc}") from exc
+        manifest, staged = _stage(fetch(source, tmp), tmp, source)
+        if manifest["version"] != trusted.version:
+            raise BundleError(f"{source}: bundle.json says version {manifest['version']}, "
+                              f"the signed metadata {trusted.version}")
+        installed = installed_version(db_path)
+        if installed and version_key(manifest["version"]) < version_key(installed):
+            raise BundleError(f"{source}: version {manifest['version']} is older than the installed "
+                              f"{installed} (refused)")
+        check_regions(staged, db_path, source)
         _set_meta(staged, "bundle_version", manifest["version"])
         if db_path.exists():
             shutil.copy2(db_path, previous_path(db_path))
         os.replace(staged, db_path)
     return manifest
+
+
+def _stage(bundle: Path, tmp: Path, source) -> tuple[dict, Path]:
+    """Extract `bundle` (within the limits) and build or copy its catalogue into
+    tmp/catalogue.sqlite, opened once to prove it reads."""
+    from kiosk.db.service import CatalogueService, CatalogueUnavailable
+
+    content = tmp / "content"
+    content.mkdir()
+    manifest = _extract(bundle, content)
+    staged = tmp / "catalogue.sqlite"
+    if manifest["kind"] == "database":
+        if not (content / "catalogue.sqlite").is_file():
+            raise BundleError(f"{source}: a database bundle without catalogue.sqlite")
+        shutil.copy2(content / "catalogue.sqlite", staged)
+    else:
+        try:
+            build_catalogue(content / "seed", staged)
+        except BuildError as exc:
+            detail = "; ".join(str(p) for p in exc.problems[:5])
+            raise BundleError(f"{source}: seed does not build: {exc} {detail}") from exc
+    try:
+        CatalogueService(staged).close()
+    except CatalogueUnavailable as exc:
+        raise BundleError(f"{source}: {exc}") from exc
+    return manifest, staged
+
+
+def inspect_bundle(bundle: Path) -> dict:
+    """Everything an install checks that does not depend on a terminal (limits,
+    manifest, sha256s, the catalogue opens, every region has services): for publishing."""
+    with tempfile.TemporaryDirectory(prefix=".bundle-check-") as tmpdir:
+        manifest, staged = _stage(Path(bundle), Path(tmpdir), bundle)
+        check_regions(staged, None, bundle)
+    return manifest
+
+
+def installed_version(db_path: Path) -> str | None:
+    """The bundle version of the live catalogue (None: built here, or unreadable)."""
+    from kiosk.db.service import CatalogueService, CatalogueUnavailable
+
+    try:
+        svc = CatalogueService(db_path)
+    except CatalogueUnavailable:
+        return None
+    try:
+        return svc.meta.get("bundle_version")
+    finally:
+        svc.close()
+
+
+def check_regions(staged: Path, db_path: Path | None, source) -> None:
+    """Refuse a catalogue missing a region the terminal needs: the configured region and
+    every region of the live catalogue, each with at least one service."""
+    from kiosk.db.service import CatalogueService, CatalogueUnavailable
+
+    required: set[str] = set()
+    if db_path is not None:
+        from kiosk.config import load_config
+
+        required.add(load_config()[0].region)
+        try:
+            live = CatalogueService(db_path)
+            required.update(r.id for r in live.regions())
+            live.close()
+        except CatalogueUnavailable:
+            pass
+    try:
+        svc = CatalogueService(staged)
+        try:
+            have = {r.id for r in svc.regions()}
+            if not have:
+                raise BundleError(f"{source}: the catalogue has no regions (refused)")
+            missing = sorted(required - have)
+            if missing:
+                raise BundleError(f"{source}: region(s) {', '.join(missing)} missing from the catalogue (refused)")
+            empty = []
+            for r in sorted(have):
+                try:
+                    if not svc.services(r):
+                        empty.append(r)
+                except (LookupError, TypeError, ValueError, AttributeError) as exc:
+                    raise BundleError(f"{source}: region {r}: data damaged ({exc!r}) (refused)") from exc
+            if empty:
+                raise BundleError(f"{source}: region(s) {', '.join(empty)} without any service (refused)")
+        finally:
+            svc.close()
+    except CatalogueUnavailable as exc:
+        raise BundleError(f"{source}: {exc}") from exc
 
 
 def _set_meta(db: Path, key: str, value: str) -> None:

@@ -1,0 +1,65 @@
+"""Signed catalogue repositories for tests: a TUF repository made with the project's
+own `kiosk.db.tufrepo`, trusted by the terminal under test through KIOSK_TRUST_ROOT."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kiosk.db import tufrepo
+
+
+@dataclass
+class Repo:
+    dir: Path
+    keys: Path
+
+    @property
+    def trust_root(self) -> Path:
+        return self.dir / "metadata" / "1.root.json"
+
+    def publish(self, bundle: Path, **kw) -> Path:
+        """Sign `bundle` into the repository; returns the published file (in targets/)."""
+        version = tufrepo.add_bundle(self.dir, self.keys, bundle, **kw)
+        return self.target(version)
+
+    def target(self, version: str) -> Path:
+        (path,) = (self.dir / "targets").glob(f"*.{tufrepo.target_name(version)}")
+        return path
+
+    def publish_unchecked(self, bundle: Path, monkeypatch) -> Path:
+        """Sign a bundle the publishing checks would refuse (a compromised or careless
+        publisher): the terminal must refuse it on its own."""
+        import kiosk.db.bundle as bundle_mod
+
+        with monkeypatch.context() as m:
+            m.setattr(bundle_mod, "inspect_bundle", lambda p: _manifest_of(p))
+            return self.publish(bundle)
+
+
+def _manifest_of(bundle: Path) -> dict:
+    import json
+    import tarfile
+
+    with tarfile.open(bundle, "r:gz") as tar:
+        return json.load(tar.extractfile("bundle.json"))
+
+
+def make_repo(base: Path, monkeypatch) -> Repo:
+    repo = Repo(base / "repo", base / "keys")
+    tufrepo.init_repo(repo.dir, repo.keys, root_keys=3, threshold=2)
+    monkeypatch.setenv("KIOSK_TRUST_ROOT", str(repo.trust_root))
+    return repo
+
+
+@pytest.fixture
+def signed_repo(tmp_path, monkeypatch) -> Repo:
+    return make_repo(tmp_path, monkeypatch)
+
+
+def copy_repo(repo: Repo, dest: Path) -> Path:
+    shutil.copytree(repo.dir, dest)
+    return dest
