@@ -108,6 +108,7 @@ def cmd_catalogue_update(args) -> int:
         for w in staff_warnings(db):
             print(f"warning: {w}")
         return EXIT_OK
+    _log_to_file_only()
     url = args.url or configured_url()
     if not url:
         raise UsageError("no repository: give URL or set one with 'kiosk config set update_url URL'")
@@ -122,6 +123,20 @@ def cmd_catalogue_update(args) -> int:
     else:
         print(f"catalogue {version} is up to date (signed metadata verified)")
     return EXIT_OK
+
+
+def _log_to_file_only() -> None:
+    """Updates are logged in kiosk.log (staff and audits read them there); stderr gets
+    only the command's own one-line result."""
+    import logging
+
+    from kiosk.logs import setup_logging
+
+    setup_logging()
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        if getattr(h, "_kiosk", False) and type(h) is logging.StreamHandler:
+            root.removeHandler(h)
 
 
 def cmd_catalogue_repo(args) -> int:

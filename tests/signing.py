@@ -48,10 +48,14 @@ def _manifest_of(bundle: Path) -> dict:
         return json.load(tar.extractfile("bundle.json"))
 
 
-def make_repo(base: Path, monkeypatch) -> Repo:
-    repo = Repo(base / "repo", base / "keys")
+def make_repo(base: Path, monkeypatch, repo_dir: Path | None = None) -> Repo:
+    """A new repository (3 root keys, threshold 2) in `repo_dir` (default base/repo),
+    keys in base/keys; the terminal trusts a copy of its first root, as from /etc."""
+    repo = Repo(repo_dir or base / "repo", base / "keys")
     tufrepo.init_repo(repo.dir, repo.keys, root_keys=3, threshold=2)
-    monkeypatch.setenv("KIOSK_TRUST_ROOT", str(repo.trust_root))
+    trusted = base / "trusted-root.json"
+    shutil.copy2(repo.trust_root, trusted)
+    monkeypatch.setenv("KIOSK_TRUST_ROOT", str(trusted))
     return repo
 
 

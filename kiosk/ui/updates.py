@@ -1,0 +1,96 @@
+"""Signed catalogue updates while the kiosk waits at Home.
+
+`kiosk catalogue update` runs in a child process (QProcess): a citizen never waits on
+the network, and a hung or crashing download cannot touch the screen. It is started
+only while Home shows with no session under way, every `update_interval` minutes
+(config), and killed if it outlives its own deadline. The new catalogue is installed
+on disk by the child (atomically); the window picks it up at Home. A failed or stale
+update keeps the current catalogue and leaves a warning for staff (ctx.warnings, with
+the catalogue's age) and in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QProcess, QTimer
+
+from kiosk.session import Screen
+
+log = logging.getLogger("kiosk.update")
+
+DEADLINE = 300  # seconds the child may take (its --timeout); killed 60 s after that
+FIRST_CHECK_AFTER = 60.0  # seconds after start: start-up is not slowed down
+
+
+class UpdateChecker(QObject):
+    def __init__(self, window, db_path: Path, url: str, interval_minutes: int,
+                 first_after: float = FIRST_CHECK_AFTER, tick_ms: int = 60_000):
+        super().__init__(window)
+        self.window, self.db_path, self.url = window, Path(db_path), url
+        self.interval = max(5, int(interval_minutes)) * 60
+        self.next_due = time.monotonic() + first_after
+        self.process: QProcess | None = None
+        self.shown: list[str] = []  # the warnings this checker put into ctx.warnings
+        self.runs = 0
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start(tick_ms)
+        self.refresh_warnings()
+
+    def at_home(self) -> bool:
+        w = self.window
+        s = w.ctx.session
+        return s.screen is Screen.HOME and not s.can_go_back and not getattr(w, "staff_active", False)
+
+    def tick(self) -> bool:
+        """Start a check when one is due and the kiosk is idle at Home."""
+        if not self.url or self.process is not None or time.monotonic() < self.next_due or not self.at_home():
+            return False
+        self.next_due = time.monotonic() + self.interval
+        p = QProcess(self)
+        p.setProgram(sys.executable)
+        p.setArguments(["-m", "kiosk", "--db", str(self.db_path), "catalogue", "update", self.url,
+                        "--timeout", str(DEADLINE)])
+        p.finished.connect(self._finished)
+        p.errorOccurred.connect(self._error)
+        self.process = p
+        self.runs += 1
+        p.start()
+        QTimer.singleShot((DEADLINE + 60) * 1000, lambda proc=p: self._kill(proc))
+        return True
+
+    def _kill(self, proc: QProcess) -> None:
+        if self.process is proc and proc.state() != QProcess.NotRunning:
+            log.error("catalogue update outlived its deadline; stopped", extra={"event": "catalogue-update-killed"})
+            proc.kill()
+
+    def _error(self, error) -> None:
+        if error == QProcess.FailedToStart:
+            log.error("catalogue update could not start", extra={"event": "catalogue-update-failed"})
+            self._done()
+
+    def _finished(self, code: int, _status) -> None:
+        out = bytes(self.process.readAllStandardError()).decode("utf-8", "replace").strip() if self.process else ""
+        if code != 0 and out:
+            log.warning("catalogue update: %s", out.splitlines()[-1], extra={"event": "catalogue-update-failed"})
+        self._done()
+
+    def _done(self) -> None:
+        if self.process is not None:
+            self.process.deleteLater()
+        self.process = None
+        self.refresh_warnings()
+        if self.at_home():
+            self.window.show_current()  # picks a newly installed catalogue up, redraws Home
+
+    def refresh_warnings(self) -> None:
+        from kiosk.db.update import staff_warnings
+
+        ctx = self.window.ctx
+        new = staff_warnings(self.db_path)
+        ctx.warnings = [w for w in ctx.warnings if w not in self.shown] + new
+        self.shown = new
