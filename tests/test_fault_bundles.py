@@ -386,7 +386,33 @@ def test_redirect_to_another_host_is_refused(tmp_path, catalogue_db, terminal, s
     assert terminal.read_bytes() == before
 
 
-def test_plain_http_to_another_machine_is_refused_before_connecting(terminal, signed_repo_env):
+def test_plain_http_to_another_machine_is_refused_before_connecting(terminal, signed_repo_env, monkeypatch):
+    import http.client
+
+    import kiosk.db.update as update
+
+    def no_connection(*a, **k):
+        raise AssertionError("a connection was attempted")
+
+    monkeypatch.setattr(http.client, "HTTPConnection", no_connection)
+    monkeypatch.setattr(socket_module(), "create_connection", no_connection)
+    before = terminal.read_bytes()
+    with pytest.raises(update.UpdateError, match="plain http is refused"):
+        update.update_catalogue("http://update.example.invalid/repo", terminal)
+    monkeypatch.setenv("KIOSK_UPDATE_ALLOW_HTTP", "1")  # the explicit test override lets it through
+    with pytest.raises(AssertionError, match="connection was attempted"):
+        update.update_catalogue("http://update.example.invalid/repo", terminal)
+    monkeypatch.undo()
+    assert terminal.read_bytes() == before
+
+
+def socket_module():
+    import socket
+
+    return socket
+
+
+def test_plain_http_refused_by_the_commands(terminal, signed_repo_env):
     # refused by the URL alone: nothing is sent anywhere
     r = kiosk("catalogue", "update", "http://update.example.invalid/repo")
     refused(r, "plain http is refused")
