@@ -17,7 +17,8 @@
 #      atomically, only after the new release has passed `kiosk run --smoke` with the
 #      terminal's config and a copy of its data; the previous release is kept, older
 #      ones are removed. Everything under /opt is root's and read-only to the kiosk user.
-#   4. The kiosk user's directories: /etc/yibao-kiosk (config.json) and
+#   4. The kiosk user's directories: /etc/yibao-kiosk (config.json, root.json: the
+#      trusted root of signed catalogue updates, see --trust-root) and
 #      /var/lib/yibao-kiosk (the catalogue), both 0700 with 0600 files; the log directory
 #      ~kiosk/.local/state/yibao-kiosk/log (the platformdirs user log directory).
 #   5. The catalogue, built once (`kiosk catalogue build`) when there is none. Later
@@ -37,6 +38,11 @@
 #                         the kiosk user would run runs as you
 #   --skip-packages       do not install Debian packages (they are already there)
 #   --rebuild-catalogue   build the catalogue from the release's seed/ even if there is one
+#   --trust-root FILE     the signed catalogue repository's root metadata (from the
+#                         publisher: metadata/1.root.json or a later root), checked and
+#                         installed as /etc/yibao-kiosk/root.json: updates and installs
+#                         of catalogues are verified against it. Without it a terminal
+#                         keeps the one it has; with none, every catalogue bundle is refused
 #   --no-start            enable the service but do not (re)start it now
 #   -h, --help            this text
 #
@@ -82,12 +88,15 @@ ROOT=""
 SKIP_PACKAGES=0
 REBUILD_CATALOGUE=0
 START=1
+TRUST_ROOT=""
 while (($#)); do
   case $1 in
     --root) ROOT=${2:?--root needs a directory}; shift 2 ;;
     --root=*) ROOT=${1#--root=}; shift ;;
     --skip-packages) SKIP_PACKAGES=1; shift ;;
     --rebuild-catalogue) REBUILD_CATALOGUE=1; shift ;;
+    --trust-root) TRUST_ROOT=${2:?--trust-root needs a file}; shift 2 ;;
+    --trust-root=*) TRUST_ROOT=${1#--trust-root=}; shift ;;
     --no-start) START=0; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "install.sh: unknown option: $1 (see --help)" >&2; exit 2 ;;
@@ -95,6 +104,10 @@ while (($#)); do
 done
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [[ -n $TRUST_ROOT && ! -f $TRUST_ROOT ]]; then
+  echo "install.sh: --trust-root $TRUST_ROOT: no such file" >&2
+  exit 2
+fi
 for f in pyproject.toml kiosk/cli.py seed/documents.yaml resources; do
   [[ -e $SRC/$f ]] || { echo "install.sh: $SRC is not the kiosk's source tree (no $f)" >&2; exit 1; }
 done
@@ -157,7 +170,8 @@ kiosk_env() {
     "KIOSK_RESOURCES_DIR=$r$PREFIX/current/share/resources" \
     "KIOSK_DATA_DIR=$r$DATA_DIR" \
     "KIOSK_CONFIG_DIR=$r$CONFIG_DIR" \
-    "KIOSK_LOG_DIR=$r$LOG_DIR"
+    "KIOSK_LOG_DIR=$r$LOG_DIR" \
+    "KIOSK_TRUST_ROOT=$r$CONFIG_DIR/root.json"
 }
 
 # as_kiosk [NAME=VALUE...] -- CMD...: run CMD as the kiosk user with the kiosk's
@@ -258,6 +272,25 @@ else
   touch "$rel/.complete"
 fi
 
+# The trusted root of signed catalogue updates: TUF root metadata, signed by its own
+# threshold of root keys (checked with the release's python-tuf before anything changes).
+if [[ -n $TRUST_ROOT ]]; then
+  if ! "$rel/venv/bin/python" - "$TRUST_ROOT" <<'PYEOF'
+import sys
+from tuf.api.metadata import Metadata
+try:
+    md = Metadata.from_file(sys.argv[1])
+    assert md.signed.type == "root", f"a {md.signed.type} file"
+    md.signed.verify_delegate("root", md.signed_bytes, md.signatures)
+except Exception as exc:
+    print(f"install.sh: --trust-root {sys.argv[1]}: not self-signed TUF root metadata ({exc})", file=sys.stderr)
+    sys.exit(1)
+PYEOF
+  then
+    exit 1
+  fi
+fi
+
 # -- 4. the kiosk user's directories ------------------------------------------------------------
 for d in "$DATA_DIR" "$CONFIG_DIR" "$LOG_DIR"; do
   mkdir -p "$ROOT$d"
@@ -273,6 +306,16 @@ if [[ ! -e $ROOT$CONFIG_DIR/config.json ]]; then
   as_kiosk "${rel_env[@]}" -- "$rel/venv/bin/python" -c \
     'from kiosk.config import KioskConfig, save_config; save_config(KioskConfig())'
   say "wrote $CONFIG_DIR/config.json (defaults: edit region, hall, printer …)"
+fi
+
+if [[ -n $TRUST_ROOT ]]; then
+  put_file 0600 "$CONFIG_DIR/root.json" <"$TRUST_ROOT"
+  if ((WROTE)); then
+    sys chown "$KIOSK_USER:$KIOSK_USER" "$CONFIG_DIR/root.json"
+  fi
+elif [[ ! -e $ROOT$CONFIG_DIR/root.json ]]; then
+  say "no trusted root ($CONFIG_DIR/root.json): catalogue bundles are refused until" \
+    "this script is run with --trust-root FILE"
 fi
 
 # -- 5. the catalogue ------------------------------------------------------------------------

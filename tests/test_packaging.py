@@ -386,21 +386,40 @@ def test_unit_command_runs_the_kiosk_full_screen_under_cage(installed):
             shutil.rmtree(x11, ignore_errors=True)
 
 
-def test_catalogue_update_on_the_installed_terminal(installed, tmp_path):
+def test_catalogue_update_on_the_installed_terminal(installed, source, tmp_path):
     """The README's catalogue update, with the installed venv (Debian's Python, as on a
-    terminal) and the unit's directories: bundle, install, rollback."""
+    terminal) and the unit's directories: a signed repository, the installer putting
+    its root in /etc, a signed install, an update, rollback; an unsigned bundle refused."""
     root, _ = installed
     kiosk = root / PREFIX / "current/venv/bin/kiosk"
     env = {k: (str(root) + v if v.startswith("/") else v) for k, v in unit_environment(root).items()}
     env["PATH"] = "/usr/bin:/bin"
+    assert env["KIOSK_TRUST_ROOT"] == f"{root}/{CONFIG_DIR}/root.json"
+    repo, keys = tmp_path / "repo", tmp_path / "keys"
     bundle = tmp_path / "catalogue-v2.tar.gz"
-    r = run([kiosk, "catalogue", "bundle", bundle, "--version", "v2"], env=env, cwd="/")
-    assert r.returncode == 0, r.stderr
+    for cmd in (["catalogue", "bundle", bundle, "--version", "v2"],
+                ["catalogue", "repo", "init", repo, "--keys", keys],
+                ["catalogue", "repo", "add", repo, bundle, "--keys", keys]):
+        r = run([kiosk, *cmd], env=env, cwd="/")
+        assert r.returncode == 0, r.stderr
+    r = run([kiosk, "catalogue", "install", bundle, "--repo", repo], env=env, cwd="/")
+    assert r.returncode == 1 and "no trusted root metadata" in r.stderr  # not installed yet
+    r = run(["bash", source / "packaging/install.sh", "--root", root, "--trust-root", bundle])
+    assert r.returncode == 1 and "not self-signed TUF root metadata" in r.stderr
+    assert not (root / CONFIG_DIR / "root.json").exists()
+    install(root, source / "packaging/install.sh", "--trust-root", repo / "metadata/1.root.json")
+    assert (root / CONFIG_DIR / "root.json").read_bytes() == (repo / "metadata/1.root.json").read_bytes()
+    assert mode(root / CONFIG_DIR / "root.json") == 0o600
     r = run([kiosk, "catalogue", "install", bundle], env=env, cwd="/")
+    assert r.returncode == 1 and "cannot verify its signature" in r.stderr  # a stray file
+    (published,) = (repo / "targets").glob("*.catalogue-v2.tar.gz")
+    r = run([kiosk, "catalogue", "install", published], env=env, cwd="/")
     assert r.returncode == 0, r.stderr
     assert (root / DATA_DIR / "catalogue.previous.sqlite").exists()
     r = run([kiosk, "catalogue", "rollback"], env=env, cwd="/")
     assert r.returncode == 0, r.stderr
+    r = run([kiosk, "catalogue", "update", repo], env=env, cwd="/")
+    assert r.returncode == 0 and "installed signed catalogue v2" in r.stdout, r.stderr
 
 
 # -- re-running, updating, uninstalling ----------------------------------------------------------------
