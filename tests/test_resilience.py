@@ -248,7 +248,7 @@ def test_a_bad_bundle_changes_nothing(tmp_path, live_db, http_dir):
         tar.add(work / "bundle.json", arcname="bundle.json")
         tar.add(work / "catalogue.sqlite", arcname="catalogue.sqlite")
     shutil.copy2(tampered, good)
-    for source in (str(good), f"{base}/targets/{good.name}", f"{base}/missing.tar.gz",
+    for source in (str(good), f"{base}/targets/{good.name}", f"{base}/missing.tar.gz", f"{base}/targets/missing.tar.gz",
                    str(tmp_path / "nope.tar.gz"), str(tampered)):
         with pytest.raises(BundleError):
             install_bundle(source, live_db)

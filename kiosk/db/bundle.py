@@ -97,15 +97,17 @@ def fetch(source: str, dest_dir: Path, timeout: float = 30.0) -> Path:
     """A local copy of the bundle at `source` (a path or an http(s) URL): downloaded
     within the limits of kiosk.db.update (size, total time, https, no other host)."""
     if source.startswith(("http://", "https://")):
-        from kiosk.db.update import DownloadRefused, LimitedFetcher
+        from tuf.api.exceptions import DownloadError
+
+        from kiosk.db.update import LimitedFetcher
 
         target = dest_dir / "bundle.tar.gz"
         try:
             with open(target, "wb") as f:
                 for chunk in LimitedFetcher(deadline=timeout).fetch_limited(source, MAX_BUNDLE_BYTES):
                     f.write(chunk)
-        except DownloadRefused as exc:
-            raise BundleError(f"{source}: {exc}") from exc
+        except DownloadError as exc:  # refused by a limit, HTTP errors, connection failures
+            raise BundleError(f"download refused or failed: {exc}") from exc
         except OSError as exc:
             raise BundleError(f"{source}: download failed ({exc})") from exc
         return target

@@ -386,8 +386,10 @@ def install_signed(source: str, db_path: Path, repo: str | None = None,
             return install_bundle(str(local), db_path, trusted=match)
     except UpdateError as exc:
         raise BundleError(f"{source}: {exc}") from exc
-    except DownloadRefused as exc:
-        raise BundleError(str(exc)) from exc
+    except tuf_exc.DownloadError as exc:  # DownloadRefused included
+        raise BundleError(explain(exc)) from exc
+    except OSError as exc:
+        raise BundleError(f"{exc.filename or db_path}: {exc.strerror or exc}") from exc
 
 
 def _digest(path: Path) -> tuple[str, int]:
