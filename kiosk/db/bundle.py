@@ -165,8 +165,6 @@ def install_bundle(source: str, db_path: Path, *, trusted=None) -> dict:
     `trusted`: the signed target (kiosk.db.update.SignedTarget) `source` was verified
     against. Without it, `source` is verified first (kiosk.db.update.install_signed,
     which calls back here with it): an unsigned bundle is never installed."""
-    from kiosk.db.service import CatalogueService, CatalogueUnavailable
-
     if trusted is None:
         from kiosk.db.update import install_signed
 
