@@ -94,14 +94,15 @@ NGINX
   nginx -e "$_kiosk_nginx_dir/error.log" -c "$_kiosk_nginx_dir/nginx.conf" >/dev/null 2>&1 &
   _kiosk_nginx_pid=$!
   trap _kiosk_stop_services EXIT
+  # exported even if it does not come up: the server tests then fail instead of skipping
+  export KIOSK_TEST_NGINX_ROOT="$_kiosk_nginx_dir/www"
+  export KIOSK_TEST_NGINX_URL="http://127.0.0.1:$_kiosk_nginx_port"
   for _ in $(seq 1 50); do  # up in well under a second; give up after 5 s
     /usr/bin/python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $_kiosk_nginx_port), 0.2)" \
       2>/dev/null && break
     sleep 0.1
   done
   if kill -0 "$_kiosk_nginx_pid" 2>/dev/null; then
-    export KIOSK_TEST_NGINX_ROOT="$_kiosk_nginx_dir/www"
-    export KIOSK_TEST_NGINX_URL="http://127.0.0.1:$_kiosk_nginx_port"
     echo "test services: nginx serving $KIOSK_TEST_NGINX_ROOT at $KIOSK_TEST_NGINX_URL"
   else
     echo "test services: nginx did not start; the signed-update server tests will fail" >&2

@@ -529,3 +529,31 @@ def test_staff_are_told_when_updates_stop(tmp_path, catalogue_db, terminal):
         "verified_at": "2026-12-09T00:00:00+00:00"}), encoding="utf-8")
     (w,) = staff_warnings(terminal, now + timedelta(hours=1))
     assert w.startswith("目录已 11 天未从更新服务器验证成功；继续使用当前目录（版本 本机生成")
+
+
+def test_repo_commands(tmp_path):
+    repo, keys = tmp_path / "repo", tmp_path / "keys"
+    r = kiosk("catalogue", "repo", "init", str(repo), "--keys", str(keys), "--root-keys", "4", "--threshold", "3")
+    assert r.returncode == 0 and "root threshold 3 of 4 keys" in r.stdout, r.stderr
+    assert sorted(p.name for p in keys.iterdir()) == ["root-1.pem", "root-2.pem", "root-3.pem", "root-4.pem",
+                                                      "snapshot.pem", "targets.pem", "timestamp.pem"]
+    assert all(p.stat().st_mode & 0o077 == 0 for p in keys.iterdir()) and keys.stat().st_mode & 0o077 == 0
+    r = kiosk("catalogue", "repo", "status", str(repo))
+    assert r.returncode == 0
+    assert "root: version 1" in r.stdout and "root threshold 3 of 4" in r.stdout
+    assert "timestamp: version 1" in r.stdout and "(valid)" in r.stdout and "EXPIRED" not in r.stdout
+    assert "newest catalogue: (none published)" in r.stdout
+    r = kiosk("catalogue", "repo", "refresh-timestamp", str(repo), "--keys", str(keys), "--days", "-1")
+    assert r.returncode == 0 and "expires" in r.stdout
+    r = kiosk("catalogue", "repo", "status", str(repo))
+    assert "timestamp: version 2" in r.stdout and "(EXPIRED)" in r.stdout
+    for args, words in (
+        (["refresh-timestamp", str(repo), "--keys", str(tmp_path / "empty")], "no timestamp key"),
+        (["init", str(repo), "--keys", str(keys)], "already a repository"),
+        (["init", str(tmp_path / "r2"), "--keys", str(keys), "--threshold", "4"], "threshold 4 must be"),
+        (["status", str(tmp_path / "nowhere")], "no root.json"),
+    ):
+        r = kiosk("catalogue", "repo", *args)
+        assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+        (line,) = r.stderr.splitlines()
+        assert words in line and "nothing was published" in line

@@ -106,10 +106,10 @@ def _load(repo: Path, role: str):
 
     name = "timestamp.json" if role == "timestamp" else f"{role}.json"
     path = _md_dir(repo) / name
+    if not path.is_file():
+        raise RepoError(f"{repo}: no {name} (run 'kiosk catalogue repo init' first)")
     try:
         return Metadata.from_file(str(path))
-    except FileNotFoundError as exc:
-        raise RepoError(f"{repo}: no {name} (run 'kiosk catalogue repo init' first)") from exc
     except Exception as exc:  # noqa: BLE001 - any parse error is one message
         raise RepoError(f"{path}: not readable TUF metadata ({exc})") from exc
 
