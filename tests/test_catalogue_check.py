@@ -24,10 +24,13 @@ def test_vendored_sources_are_the_official_documents():
     from tests.conftest import PROJECT
 
     shared = PROJECT.parent / "shared" / "seeds"
-    if not shared.exists():  # a checkout without ../shared beside it
-        return
-    for doc in shared.glob("*.txt"):
-        assert (SEED / "sources" / doc.name).read_bytes() == doc.read_bytes(), doc.name
+    # CI and every developer have ../shared beside the project: its absence is a fault
+    assert shared.is_dir(), f"{shared} is missing: the vendored documents cannot be compared"
+    official = sorted(doc.name for doc in shared.glob("*.txt"))
+    assert [name[:3] for name in official] == ["000", "001", "002", "003", "004"], official
+    assert sorted(p.name for p in (SEED / "sources").glob("*.txt")) == official
+    for name in official:
+        assert (SEED / "sources" / name).read_bytes() == (shared / name).read_bytes(), name
 
 
 def replace_in(path, old, new, count=1):
