@@ -316,12 +316,18 @@ def cmd_run(args) -> int:
                      screenshot=Path(args.screenshot) if args.screenshot else None)
 
 # -- configuration and usage figures (staff mode's shell side) -------------------------------------
+_EMPTY_QUEUE = ("kiosk: warning: printer.kind is cups but printer.queue is empty: every print fails "
+                "until 'kiosk config set printer.queue QUEUE'")
+
+
 def cmd_config_show(args) -> int:
     from kiosk.config import config_items, config_path, load_config
 
     cfg, problems = load_config()
     for p in problems:
         print(f"kiosk: warning: {p}", file=sys.stderr)
+    if cfg.printer.kind == "cups" and not cfg.printer.queue.strip():
+        print(_EMPTY_QUEUE, file=sys.stderr)
     if args.json:
         _print_json(cfg.to_dict())
         return EXIT_OK
@@ -342,6 +348,11 @@ def cmd_config_set(args) -> int:
         new = set_config_value(cfg, args.key, args.value)
     except ConfigValueError as exc:
         raise UsageError(str(exc)) from exc
+    if new.printer.kind == "cups" and not new.printer.queue.strip():
+        if args.key == "printer.queue":
+            raise UsageError("printer.queue: an empty queue name is not a printer; name a CUPS queue "
+                             "(lpstat -p lists them) or set printer.kind none")
+        print(_EMPTY_QUEUE, file=sys.stderr)
     if args.key in ("region", "hall"):
         cat = open_catalogue(args)
         try:
@@ -419,6 +430,10 @@ def cmd_print(args) -> int:
     from kiosk.config import load_config
     from kiosk.printing import make_checklist, print_checklist, save_pdf
 
+    for flag, value in (("--pdf", args.pdf), ("--printer", args.printer), ("--escpos", args.escpos)):
+        if value is not None and not value.strip():
+            raise UsageError(f"{flag} needs a value, not an empty string"
+                             + (" (the name of a CUPS queue: lpstat -p lists them)" if flag == "--printer" else ""))
     if args.escpos and not args.escpos.startswith(("tcp://", "usb://", "serial://")):
         raise UsageError(f"bad --escpos {args.escpos!r}: expected tcp://HOST:PORT, usb://VID:PID "
                          "or serial:///dev/ttyX")
@@ -444,7 +459,7 @@ def cmd_print(args) -> int:
     doc = make_checklist(guide, region, hall)
     if args.pdf:
         result = save_pdf(doc, args.pdf, args.paper or "a4")
-    elif args.printer:
+    elif args.printer is not None:
         result = print_checklist(doc, replace(config.printer, kind="cups", queue=args.printer,
                                               paper=args.paper or "a4"))
     else:
