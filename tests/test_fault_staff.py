@@ -184,3 +184,334 @@ def test_config_set_refuses_an_empty_cups_queue(tmp_path, monkeypatch, capsys):
     assert main(["config", "set", "printer.queue", "receipt"]) == 0
     assert main(["config", "show"]) == 0
     assert "printer.queue is empty" not in capsys.readouterr().err
+
+
+# == staff mode only for staff ===================================================================
+import json  # noqa: E402
+import os  # noqa: E402
+import sqlite3  # noqa: E402
+import stat  # noqa: E402
+
+from PySide6.QtCore import QPoint  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from kiosk.config import KioskConfig  # noqa: E402
+from kiosk.staff import state as state_mod  # noqa: E402
+from kiosk.staff.pin import MAX_TRIES, PinGate  # noqa: E402
+from kiosk.staff.provision import is_provisioned, mark_provisioned  # noqa: E402
+from kiosk.staff.state import StateStore  # noqa: E402
+from kiosk.ui.simulated_touch import tap_point  # noqa: E402
+from tests.ui_helpers import tap, texts  # noqa: E402
+
+PIN = "258046"
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.fixture
+def terminal(qtbot, catalogue_db, tmp_path, monkeypatch):
+    """make(pin=…, provisioned=…, before=fn(state_path)) -> a kiosk window whose staff
+    state is <tmp>/data/state.sqlite and whose config dir is <tmp>/config."""
+    from kiosk.db.service import CatalogueService
+    from kiosk.ui.app import create_window
+
+    monkeypatch.setenv("KIOSK_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(state_mod, "BUSY_TIMEOUT_MS", 300)  # "locked for 5 s", without waiting 5 s
+    made = []
+
+    def make(pin=PIN, provisioned=True, before=None):
+        path = tmp_path / "data" / "state.sqlite"
+        if pin:
+            s = StateStore(path)
+            PinGate(s).set_pin(pin)
+            s.close()
+        if provisioned:
+            mark_provisioned("test", tmp_path / "config" / "provisioned")
+        if before:
+            before(path)
+        cat = CatalogueService(catalogue_db)
+        w = create_window(cat, KioskConfig(region="shenyang"))  # opens the state itself, as a terminal does
+        qtbot.addWidget(w)
+        w.resize(1080, 1920)
+        w.show()
+        qtbot.waitUntil(lambda: w.staff.state is not None or w.staff._failed, timeout=5000)
+        made.append((w, cat))
+        return w
+
+    yield make
+    for w, cat in made:
+        w.close()
+        cat.close()
+
+
+def gesture(w):
+    for _ in range(5):
+        tap_point(w, QPoint(30, 30))
+    QApplication.processEvents()
+
+
+def _delete(path):
+    path.unlink()
+
+
+def _empty(path):
+    path.write_bytes(b"")
+
+
+def _drop_pin_row(path):
+    with sqlite3.connect(path) as con:
+        con.execute("DELETE FROM settings WHERE key = 'pin_hash'")
+
+
+@pytest.mark.parametrize("lose", [_delete, _empty, _drop_pin_row], ids=["deleted", "emptied", "no PIN row"])
+def test_a_set_up_terminal_that_lost_its_pin_record_is_locked(qtbot, terminal, lose):
+    w = terminal(before=lose)
+    assert not w.staff.first_run_if_needed()  # no first-run screen at start
+    assert "首次设置" not in texts(w)
+    gesture(w)
+    qtbot.waitUntil(lambda: w.staff_active, timeout=2000)
+    shown = texts(w)
+    assert "需要重置" in shown and "kiosk staff reset-pin" in shown and "运维人员" in shown
+    assert "首次设置" not in shown and "工作人员登录" not in shown
+    assert not w.staff.pin.configured  # nothing set a PIN
+    tap(qtbot, w, "resetBack")
+    assert not w.staff_active and "您好" in texts(w)
+
+
+def test_a_locked_state_database_is_not_a_first_run(qtbot, terminal, tmp_path):
+    w = terminal()
+    con = sqlite3.connect(tmp_path / "data" / "state.sqlite")
+    con.execute("BEGIN EXCLUSIVE")  # another process holds it longer than the busy timeout
+    try:
+        assert w.staff.pin.status() == "unreadable"
+        assert not w.staff.first_run_if_needed()
+        gesture(w)
+        qtbot.waitUntil(lambda: w.staff_active, timeout=3000)
+        assert "需要重置" in texts(w) and "首次设置" not in texts(w)
+        tap(qtbot, w, "resetBack")
+    finally:
+        con.rollback()
+        con.close()
+    gesture(w)  # the lock is gone: the PIN pad again, the PIN record was never lost
+    qtbot.waitUntil(lambda: w.staff_active, timeout=3000)
+    assert "工作人员登录" in texts(w) and "需要重置" not in texts(w)
+
+
+def test_a_never_set_up_terminal_gets_the_first_run_and_is_marked(qtbot, terminal, tmp_path):
+    mark = tmp_path / "config" / "provisioned"
+    w = terminal(pin=None, provisioned=False)
+    assert w.staff.first_run_if_needed() and "首次设置" in texts(w)
+    for i in (1, 2):
+        tap(qtbot, w, f"frPin{i}")
+        for d in "36914":  # five digits: refused
+            tap(qtbot, w, f"frpin:{d}")
+    tap(qtbot, w, "frDone")
+    assert "密码应为 6 到 12 位数字" in texts(w) and not mark.exists()
+    for i in (1, 2):
+        tap(qtbot, w, f"frPin{i}")
+        tap(qtbot, w, "frpin:7")
+    tap(qtbot, w, "frDone")
+    assert "请输入您的姓名或工号" in texts(w)
+    assert mark.exists() and mode(mark) == 0o600
+    tap(qtbot, w, "nameCancel")
+    # the PIN record is lost afterwards: locked, not a second first run
+    w.staff.state.put("pin_hash", None)
+    assert not w.staff.first_run_if_needed()
+    gesture(w)
+    qtbot.waitUntil(lambda: w.staff_active, timeout=2000)
+    assert "需要重置" in texts(w)
+
+
+def test_a_terminal_with_a_pin_and_no_mark_gets_the_mark(terminal, tmp_path):
+    """Terminals set up before the mark existed are marked as soon as the state opens."""
+    terminal(provisioned=False)
+    assert is_provisioned(tmp_path / "config" / "provisioned")
+
+
+def test_wrong_pins_and_lockouts_are_logged_without_the_digits(tmp_path, caplog):
+    import logging
+
+    store = StateStore(tmp_path / "state.sqlite")
+    gate = PinGate(store, clock=lambda: 1000.0)
+    gate.set_pin(PIN)
+    wrong = "739105"
+    with caplog.at_level(logging.INFO, logger="kiosk.staff"):
+        for _ in range(MAX_TRIES):
+            gate.check(wrong)
+        gate.check(PIN)  # refused: locked
+    messages = [r.getMessage() for r in caplog.records if r.name == "kiosk.staff"]
+    assert "wrong staff PIN (1 of 5 tries)" in messages
+    assert "wrong staff PIN (5 of 5): the pad is locked for 300 s" in messages
+    assert "staff PIN refused: the pad is locked for 300 s more" in messages
+    assert all(wrong not in m and PIN not in m for m in caplog.text.splitlines())
+    assert not any(wrong in str(r.args) or PIN in str(r.args) for r in caplog.records)
+    store.close()
+
+
+def test_state_files_are_0600_in_a_0700_folder_whatever_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        folder = tmp_path / "data"
+        s = StateStore(folder / "state.sqlite")
+        PinGate(s).set_pin(PIN)
+        s.close()
+        assert mode(folder) == 0o700 and mode(folder / "state.sqlite") == 0o600
+        os.chmod(folder, 0o755)
+        os.chmod(folder / "state.sqlite", 0o644)  # e.g. copied in by hand
+        StateStore(folder / "state.sqlite").close()
+        assert mode(folder) == 0o700 and mode(folder / "state.sqlite") == 0o600
+        mark = mark_provisioned("test", tmp_path / "cfg" / "provisioned")
+        assert mode(mark) == 0o600 and mode(mark.parent) == 0o700
+    finally:
+        os.umask(old)
+
+
+# -- kiosk staff reset-pin -------------------------------------------------------------------------
+@pytest.fixture
+def dirs(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIOSK_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path
+
+
+def _reset(monkeypatch, capsys, stdin: str, *flags, as_root=True):
+    import io
+
+    from kiosk.cli import main
+
+    if as_root:
+        monkeypatch.setenv("KIOSK_RESET_PIN_AS_USER", "1")
+    else:
+        monkeypatch.delenv("KIOSK_RESET_PIN_AS_USER", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = main(["staff", "reset-pin", *flags])
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err
+    return code, out
+
+
+def test_reset_pin_needs_root(dirs, monkeypatch, capsys):
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)  # the tests may run as root (CI)
+    code, out = _reset(monkeypatch, capsys, f"{PIN}\n{PIN}\n", as_root=False)
+    assert code == 1 and "must be run as root" in out.err
+    assert not (dirs / "data" / "state.sqlite").exists() and not (dirs / "config" / "provisioned").exists()
+
+
+def test_reset_pin_clears_the_lock_screen(dirs, monkeypatch, capsys):
+    path = dirs / "data" / "state.sqlite"
+    s = StateStore(path)
+    PinGate(s).set_pin(PIN)
+    s.put("pin_failures", "4")
+    s.close()
+    mark_provisioned("test", dirs / "config" / "provisioned")
+    path.unlink()  # the PIN record is lost
+    code, out = _reset(monkeypatch, capsys, "246813\n246813\n")
+    assert code == 0 and "staff PIN reset" in out.out
+    s = StateStore(path)
+    gate = PinGate(s)
+    assert gate.status() == "set" and gate.check("246813").ok and not gate.check(PIN).ok
+    assert gate.tries_left() == MAX_TRIES - 1
+    s.close()
+    assert mode(path) == 0o600 and mode(dirs / "config" / "provisioned") == 0o600
+
+
+@pytest.mark.parametrize("stdin, flags, why", [
+    ("246813\n246814\n", (), "the two PINs differ"),
+    ("2468\n2468\n", (), "6 到 12 位"),
+    ("2468\n", ("--pin-stdin",), "6 到 12 位"),
+    ("\n", ("--pin-stdin",), "6 到 12 位"),
+    ("111111\n111111\n", (), "太简单"),
+])
+def test_reset_pin_refuses_bad_pins(dirs, monkeypatch, capsys, stdin, flags, why):
+    code, out = _reset(monkeypatch, capsys, stdin, *flags)
+    assert code == 2 and why in out.err
+    assert not (dirs / "config" / "provisioned").exists()
+    if (dirs / "data" / "state.sqlite").exists():
+        assert StateStore(dirs / "data" / "state.sqlite").lookup("pin_hash") is None
+
+
+def test_reset_pin_from_one_line_of_stdin(dirs, monkeypatch, capsys):
+    code, _ = _reset(monkeypatch, capsys, "97531086\n", "--pin-stdin")
+    assert code == 0 and PinGate(StateStore(dirs / "data" / "state.sqlite")).check("97531086").ok
+
+
+# -- a state database newer than the application -------------------------------------------------------
+def _make_newer(path):
+    s = StateStore(path)
+    PinGate(s).set_pin(PIN)
+    s.close()
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE alembic_version SET version_num = '0099'")
+        con.execute("INSERT INTO usage_counts VALUES ('2026-11-30', 9, 'shenyang', 'flexible-enrol', 'session', 3)")
+
+
+def test_newer_state_is_read_only_and_the_commands_work(dirs, catalogue_db, capsys):
+    from kiosk.cli import main
+
+    path = dirs / "data" / "state.sqlite"
+    _make_newer(path)
+    before = path.read_bytes()
+    db = ["--db", str(catalogue_db)]
+    assert main(db + ["services", "--region", "shenyang"]) == 0
+    assert main(db + ["show", "--region", "shenyang", "--service", "flexible-enrol"]) == 0
+    assert main(db + ["stats"]) == 0
+    out = capsys.readouterr()
+    assert "sessions 3" in out.out and "newer than this application" in out.err and "Traceback" not in out.err
+    s = StateStore(path)
+    assert s.read_only and s.newer_revision == "0099"
+    gate = PinGate(s, clock=lambda: 1000.0)
+    assert gate.check(PIN).ok  # staff can still log in
+    for _ in range(MAX_TRIES):
+        gate.check("000001")
+    assert gate.locked_for() == 300  # the lockout holds, in memory
+    s.close()
+    assert path.read_bytes() == before  # never written, never "upgraded"
+
+
+def test_newer_state_warns_staff(qtbot, terminal):
+    w = terminal(before=lambda p: _make_newer_after_pin(p))
+    gesture(w)
+    qtbot.waitUntil(lambda: w.staff_active, timeout=2000)
+    assert "比当前程序新" in texts(w)
+    for d in PIN:
+        tap(qtbot, w, f"pin:{d}")
+    tap(qtbot, w, "pinOk")
+    assert "请输入您的姓名或工号" in texts(w)
+    w.staff.start_work("wangli")
+    assert "比当前程序新" in texts(w) and "工作人员模式" in texts(w)
+
+
+def _make_newer_after_pin(path):
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE alembic_version SET version_num = '0099'")
+
+
+# -- malformed edit rows --------------------------------------------------------------------------------
+def test_malformed_edit_rows_are_skipped_and_home_draws(qtbot, terminal, caplog):
+    import logging
+
+    def damage(path):
+        rows = [
+            ("materials", "{not json"),  # broken JSON
+            ("materials", json.dumps([{"no_such_attr": 1}])),  # not a material
+            ("materials", json.dumps({"text": "x"})),  # not a list
+            ("tips", json.dumps([{"text": 5, "ref": ""}])),  # text not text
+            ("no_such_field", json.dumps([])),
+            ("tips", json.dumps([{"text": "带好身份证", "ref": "staff edit · 王丽 · 2026-03-01 09:30"}])),  # good
+        ]
+        with sqlite3.connect(path) as con:
+            for fld, value in rows:
+                con.execute("INSERT INTO catalogue_edits (at, who, source, region, service_id, field, old_value, "
+                            "old_was_base, new_value, summary) VALUES ('2026-03-01 09:30', '王丽', 'staff edit', "
+                            "'shenyang', 'flexible-enrol', ?, '[]', 1, ?, 'test')", (fld, value))
+
+    with caplog.at_level(logging.WARNING, logger="kiosk.staff"):
+        w = terminal(before=damage)
+    assert "您好" in texts(w)  # Home draws
+    skipped = [r.getMessage() for r in caplog.records if "skipped, malformed" in r.getMessage()]
+    assert len(skipped) == 5, skipped
+    svc = w.ctx.catalogue.service("shenyang", "flexible-enrol")
+    assert [t.text for t in svc.tips] == ["带好身份证"]  # the good row still applies
