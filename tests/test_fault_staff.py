@@ -515,3 +515,272 @@ def test_malformed_edit_rows_are_skipped_and_home_draws(qtbot, terminal, caplog)
     assert len(skipped) == 5, skipped
     svc = w.ctx.catalogue.service("shenyang", "flexible-enrol")
     assert [t.text for t in svc.tips] == ["带好身份证"]  # the good row still applies
+
+
+# == xlsx import: limits, merged headers, large deletions, 300 fuzzed workbooks ========================
+import io  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
+import zipfile  # noqa: E402
+
+from kiosk.staff import xlsx  # noqa: E402
+from kiosk.staff.edits import EditStore  # noqa: E402
+
+
+class Few:
+    """The shipped catalogue cut to `n` services per region: small workbooks, fast checks."""
+
+    def __init__(self, catalogue, n=2):
+        self.cat, self.n = catalogue, n
+
+    def regions(self):
+        return self.cat.regions()
+
+    def services(self, region):
+        return self.cat.services(region)[: self.n]
+
+
+@pytest.fixture(scope="module")
+def few(catalogue):
+    return Few(catalogue)
+
+
+@pytest.fixture(scope="module")
+def base_xlsx(few, tmp_path_factory):
+    path = tmp_path_factory.mktemp("xlsx") / "base.xlsx"
+    assert xlsx.export_workbook(few, path) == 6
+    return path.read_bytes()
+
+
+def _state_dump(store) -> str:
+    raw = store.engine.raw_connection()
+    try:
+        return "\n".join(raw.driver_connection.iterdump())
+    finally:
+        raw.close()
+
+
+def test_a_stray_cell_at_the_last_row_stops_at_the_limit_quickly(few, tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "stray.xlsx"
+    xlsx.export_workbook(few, path)
+    wb = load_workbook(path)
+    wb["材料"].cell(row=1_048_576, column=1, value="x")
+    wb.save(path)
+    started = time.monotonic()
+    plan = xlsx.plan_import(path, few)
+    assert time.monotonic() - started < 5  # was 39 s, on the screen's thread
+    assert plan.errors == ["材料!A5001: 工作表超过 5000 行（第 5000 行以后还有内容或格式），请删除多余的行"]
+    assert plan.changes == []
+
+
+def test_a_merged_header_is_a_message(few, tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "merged.xlsx"
+    xlsx.export_workbook(few, path)
+    wb = load_workbook(path)
+    wb["办理渠道"].merge_cells("A1:B1")
+    wb.save(path)
+    plan = xlsx.plan_import(path, few)
+    assert plan.errors == ["办理渠道!B1: 表头应为“业务编号”，实为“”（表头单元格不能合并、留空或删除）"]
+    assert plan.changes == []
+
+
+def test_time_and_cell_limits_stop_the_check(few, tmp_path, base_xlsx, monkeypatch):
+    path = tmp_path / "w.xlsx"
+    path.write_bytes(base_xlsx)
+    plan = xlsx.plan_import(path, few, max_seconds=0)
+    assert len(plan.errors) == 1 and "检查超过 0 秒仍未读完，已停止" in plan.errors[0] and plan.changes == []
+    monkeypatch.setattr(xlsx, "MAX_CELLS", 10)
+    plan = xlsx.plan_import(path, few)
+    assert len(plan.errors) == 1 and "表格内容超过上限 10 个单元格" in plan.errors[0]
+    monkeypatch.setattr(xlsx, "MAX_CELLS", 200_000)
+    monkeypatch.setattr(xlsx, "MAX_FILE_BYTES", 1000)
+    plan = xlsx.plan_import(path, few)
+    assert len(plan.errors) == 1 and "文件太大" in plan.errors[0]
+
+
+def _only_header(path, sheet, few):
+    from openpyxl import load_workbook
+
+    xlsx.export_workbook(few, path)
+    wb = load_workbook(path)
+    ws = wb[sheet]
+    ws.delete_rows(2, ws.max_row)
+    wb.save(path)
+
+
+def test_a_header_only_sheet_needs_confirmation_with_the_count(few, tmp_path):
+    path = tmp_path / "header-only.xlsx"
+    _only_header(path, "材料", few)
+    total = sum(len(s.materials) for r in few.regions() for s in few.services(r.id))
+    assert total > xlsx.DELETE_CONFIRM_ABOVE
+    plan = xlsx.plan_import(path, few)
+    assert plan.ok and plan.needs_confirmation
+    assert plan.deletions == {"materials": total}
+    assert plan.deletion_summary() == f"材料 {total} 项"
+    store = StateStore(tmp_path / "state.sqlite")
+    edits = EditStore(store)
+    before = _state_dump(store)
+    with pytest.raises(xlsx.NeedsConfirmation, match=f"材料 {total} 项"):
+        xlsx.apply_import(plan, edits, "office")
+    assert _state_dump(store) == before and edits.history() == []
+    assert xlsx.apply_import(plan, edits, "office", confirmed=True) == 6
+    store.close()
+
+
+def test_deleting_a_few_items_needs_no_confirmation(few, tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "one.xlsx"
+    xlsx.export_workbook(few, path)
+    wb = load_workbook(path)
+    wb["材料"].delete_rows(2, 1)  # the first material of the first service
+    wb.save(path)
+    plan = xlsx.plan_import(path, few)
+    assert plan.ok and plan.deletions == {"materials": 1} and not plan.needs_confirmation
+
+
+def test_the_staff_screen_checks_off_the_ui_thread_and_confirms_deletions(qtbot, terminal, tmp_path, monkeypatch):
+    monkeypatch.setenv("KIOSK_EXCHANGE_DIR", str(tmp_path / "exchange"))
+    (tmp_path / "exchange").mkdir()
+    w = terminal()
+    _only_header(tmp_path / "exchange" / "empty-tips.xlsx", "温馨提示", w.ctx.catalogue)
+    total = sum(len(s.tips) for r in w.ctx.catalogue.regions() for s in w.ctx.catalogue.services(r.id))
+    release = threading.Event()
+    real = xlsx.plan_import
+
+    def slow(*a, **k):
+        release.wait(10)
+        return real(*a, **k)
+
+    monkeypatch.setattr("kiosk.ui.staff_xlsx.plan_import", slow)
+    gesture(w)
+    qtbot.waitUntil(lambda: w.staff_active, timeout=2000)
+    for d in PIN:
+        tap(qtbot, w, f"pin:{d}")
+    tap(qtbot, w, "pinOk")
+    w.staff.start_work("office")
+    tap(qtbot, w, "staffTab:xlsx")
+    tap(qtbot, w, "xlsx:file:empty-tips.xlsx")
+    assert "正在检查表格" in texts(w)  # the tap returned while the check runs
+    release.set()
+    qtbot.waitUntil(lambda: "注意：此次导入将删除" in texts(w), timeout=20000)
+    assert f"温馨提示 {total} 项" in texts(w)
+    from tests.ui_helpers import visible_buttons
+
+    assert not visible_buttons(w, "xlsx:apply") and visible_buttons(w, "xlsx:applyDeleting")
+    tap(qtbot, w, "xlsx:cancel")
+    assert w.staff.edits.history() == []
+
+
+# -- the fuzz: 300 seeded workbooks ---------------------------------------------------------------------
+FUZZ_CASES = 300
+FUZZ_SEED = 12
+WEIRD = ["", "  ", "原件", "复印件", "shenyang", "nowhere", "x" * 3000, "-1", "0", "1000", "3.5", "1e308",
+         "=SUM(A1:A9)", "http://", "ftp://x", "\u0000", "𠀀", "999999999999999999999999999999"]
+
+
+def _mutate(data: bytes, rng: random.Random) -> tuple[str, bytes]:
+    kind = rng.choice(["flip", "truncate", "cell", "cell", "cell", "row-delete", "row-dup", "stray",
+                       "merge", "dimension", "xml-cut", "drop-sheet", "wide"])
+    if kind == "flip":
+        b = bytearray(data)
+        for _ in range(rng.randint(1, 20)):
+            b[rng.randrange(len(b))] ^= 1 << rng.randrange(8)
+        return kind, bytes(b)
+    if kind == "truncate":
+        return kind, data[: rng.randrange(len(data))]
+    zin = zipfile.ZipFile(io.BytesIO(data))
+    files = {i.filename: zin.read(i.filename) for i in zin.infolist()}
+    sheets = sorted(n for n in files if n.startswith("xl/worksheets/sheet"))
+    name = rng.choice(sheets)
+    xml = files[name].decode("utf-8")
+    if kind == "cell":
+        for _ in range(rng.randint(1, 4)):
+            cells = list(re.finditer(r'<c r="([A-Z]+\d+)"[^>]*?(?:/>|>.*?</c>)', xml))
+            if not cells:
+                break
+            m = rng.choice(cells)
+            v = rng.choice(WEIRD)
+            if re.fullmatch(r"-?\d+(\.\d+)?(e\d+)?", v) and rng.random() < 0.7:
+                new = f'<c r="{m.group(1)}"><v>{v}</v></c>'
+            else:
+                v = v.replace("\u0000", "")
+                new = f'<c r="{m.group(1)}" t="inlineStr"><is><t>{v}</t></is></c>'
+            xml = xml[: m.start()] + new + xml[m.end():]
+    elif kind in ("row-delete", "row-dup"):
+        rows = list(re.finditer(r"<row [^>]*>.*?</row>", xml))
+        if rows:
+            m = rng.choice(rows)
+            xml = xml[: m.start()] + ("" if kind == "row-delete" else m.group(0) * 2) + xml[m.end():]
+    elif kind == "stray":
+        row = rng.choice([5001, 70000, 1_048_576])
+        xml = xml.replace("</sheetData>", f'<row r="{row}"><c r="A{row}" t="inlineStr"><is><t>x</t></is></c></row>'
+                                          "</sheetData>")
+    elif kind == "wide":
+        xml = xml.replace("</sheetData>", '<row r="3000"><c r="XFD3000"><v>1</v></c></row></sheetData>')
+    elif kind == "merge":
+        xml = xml.replace("</sheetData>", '</sheetData><mergeCells count="1"><mergeCell ref="A1:C1"/></mergeCells>')
+        xml = re.sub(r'<c r="B1"[^>]*?(?:/>|>.*?</c>)', "", xml)
+    elif kind == "dimension":
+        xml = re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:XFD1048576"/>', xml)
+    elif kind == "xml-cut":
+        cut = rng.randrange(len(xml))
+        xml = xml[:cut] + xml[cut + rng.randint(1, 40):]
+    elif kind == "drop-sheet":
+        wbxml = files["xl/workbook.xml"].decode("utf-8")
+        sheet_tags = re.findall(r"<sheet [^>]*/>", wbxml)
+        files["xl/workbook.xml"] = wbxml.replace(rng.choice(sheet_tags), "").encode()
+    files[name] = xml.encode("utf-8")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, b in files.items():
+            z.writestr(n, b)
+    return kind, out.getvalue()
+
+
+def test_300_fuzzed_workbooks_no_traceback_no_hang_state_intact(few, base_xlsx, tmp_path):
+    rng = random.Random(FUZZ_SEED)
+    store = StateStore(tmp_path / "state.sqlite")
+    edits = EditStore(store)
+    path = tmp_path / "fuzzed.xlsx"
+    seen: dict[str, int] = {}
+    outcomes = {"rejected": 0, "applied": 0, "unchanged": 0}
+    started = time.monotonic()
+    for case in range(FUZZ_CASES):
+        kind, data = _mutate(base_xlsx, rng)
+        seen[kind] = seen.get(kind, 0) + 1
+        path.write_bytes(data)
+        before = _state_dump(store)
+        t0 = time.monotonic()
+        plan = xlsx.plan_import(path, few)  # must not raise: every problem is a message
+        assert time.monotonic() - t0 < 10, (case, kind)
+        assert all(isinstance(e, str) and "Traceback" not in e for e in plan.errors)
+        assert _state_dump(store) == before, (case, kind)  # checking never writes
+        if not plan.ok:
+            outcomes["rejected"] += 1
+            assert plan.changes == [] and plan.deletions == {}
+            with pytest.raises(ValueError):
+                xlsx.apply_import(plan, edits, "fuzz", confirmed=True)
+            assert _state_dump(store) == before, (case, kind)  # state intact on rejection
+        elif not plan.changes:
+            outcomes["unchanged"] += 1
+        else:
+            outcomes["applied"] += 1
+            n_before = len(edits.history())
+            assert xlsx.apply_import(plan, edits, "fuzz", confirmed=True) == len(plan.changes)
+            reloaded = EditStore(store)  # every saved row loads again (none skipped as malformed)
+            assert len(reloaded.history()) == n_before + len(plan.changes)
+            for ch in plan.changes:  # and the overlay applies: the service still draws
+                from dataclasses import replace as dc_replace
+
+                reloaded.apply(dc_replace(ch.service))
+    assert time.monotonic() - started < 240
+    assert sum(outcomes.values()) == FUZZ_CASES
+    assert outcomes["rejected"] > 50 and outcomes["applied"] > 5, outcomes  # the fuzz reaches both paths
+    assert len(seen) == 11, seen  # every kind of mutation ran
+    print(f"fuzzed workbooks: {outcomes}, mutations {dict(sorted(seen.items()))}")
+    store.close()

@@ -304,7 +304,8 @@ def test_xlsx_import_from_the_staff_screen(qtbot, staff_window, tmp_path):
     wb.save(tmp_path / "exchange" / "broken.xlsx")
 
     w.staff.area.shell.show_tool("xlsx")
-    tap(qtbot, w, "xlsx:file:broken.xlsx")
+    tap(qtbot, w, "xlsx:file:broken.xlsx")  # checked on a worker thread
+    qtbot.waitUntil(lambda: "整个文件不会导入" in texts(w), timeout=20000)
     shown = texts(w)
     assert "整个文件不会导入" in shown and f"材料!F{row[5].row}: " in shown
     assert not visible_buttons(w, "xlsx:apply")
@@ -312,6 +313,7 @@ def test_xlsx_import_from_the_staff_screen(qtbot, staff_window, tmp_path):
     assert w.staff.edits.history() == []
 
     tap(qtbot, w, "xlsx:file:good.xlsx")
+    qtbot.waitUntil(lambda: "将修改 1 处" in texts(w), timeout=20000)
     assert "将修改 1 处" in texts(w) and "本人身份证（表格改）" in texts(w)
     tap(qtbot, w, "xlsx:apply")
     assert "已导入 1 处修改" in texts(w)
