@@ -446,6 +446,10 @@ def _make_newer(path):
     with sqlite3.connect(path) as con:
         con.execute("UPDATE alembic_version SET version_num = '0099'")
         con.execute("INSERT INTO usage_counts VALUES ('2026-11-30', 9, 'shenyang', 'flexible-enrol', 'session', 3)")
+        con.execute("INSERT INTO catalogue_edits (at, who, source, region, service_id, field, old_value, "
+                    "old_was_base, new_value, summary) VALUES ('2026-03-01 09:30', '王丽', 'staff edit', "
+                    "'shenyang', 'flexible-enrol', 'tips', '[]', 1, ?, 'test')",
+                    (json.dumps([{"text": "新版本写的提示", "ref": "staff edit · 王丽 · 2026-03-01 09:30"}]),))
 
 
 def test_newer_state_is_read_only_and_the_commands_work(dirs, catalogue_db, capsys):
@@ -457,6 +461,7 @@ def test_newer_state_is_read_only_and_the_commands_work(dirs, catalogue_db, caps
     db = ["--db", str(catalogue_db)]
     assert main(db + ["services", "--region", "shenyang"]) == 0
     assert main(db + ["show", "--region", "shenyang", "--service", "flexible-enrol"]) == 0
+    assert "新版本写的提示" in capsys.readouterr().out  # the edits are shown, read-only
     assert main(db + ["stats"]) == 0
     out = capsys.readouterr()
     assert "sessions 3" in out.out and "newer than this application" in out.err and "Traceback" not in out.err
