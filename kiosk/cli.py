@@ -16,6 +16,7 @@ rely on: extend it, never rename anything.
     kiosk config show [--json]
     kiosk config set KEY VALUE          (dotted keys: region, hall, printer.kind ...)
     kiosk stats [--csv] [--region R]
+    kiosk staff reset-pin [--pin-stdin]   (as root on the terminal)
 
 Exit codes: 0 ok; 1 a failed check/build; 2 a bad argument (unknown region, service,
 question or option), with a one-line message naming the valid choices.
@@ -142,7 +143,7 @@ def _log_to_file_only() -> None:
 def cmd_catalogue_repo(args) -> int:
     from kiosk.db import tufrepo
 
-    repo, keys = Path(args.dir), Path(args.keys) if getattr(args, "keys", None) else None
+    repo, keys = Path(args.dir), Path(getattr(args, "keys", None) or ".")  # status needs no keys
     try:
         if args.repo_action == "init":
             info = tufrepo.init_repo(repo, keys, root_keys=args.root_keys, threshold=args.threshold)
@@ -244,7 +245,11 @@ def _apply_staff_edits(cat) -> None:
     from kiosk.staff.state import StateError, StateStore
 
     try:
-        cat.set_overlay(EditStore(StateStore(path)))
+        store = StateStore(path)
+        if store.read_only:
+            print(f"note: {path} is at revision {store.newer_revision}, newer than this application: "
+                  "staff edits shown read-only", file=sys.stderr)
+        cat.set_overlay(EditStore(store))
     except StateError as exc:
         print(f"note: staff edits not applied: {exc}", file=sys.stderr)
 
@@ -392,12 +397,18 @@ def cmd_run(args) -> int:
                      screenshot=Path(args.screenshot) if args.screenshot else None)
 
 # -- configuration and usage figures (staff mode's shell side) -------------------------------------
+_EMPTY_QUEUE = ("kiosk: warning: printer.kind is cups but printer.queue is empty: every print fails "
+                "until 'kiosk config set printer.queue QUEUE'")
+
+
 def cmd_config_show(args) -> int:
     from kiosk.config import config_items, config_path, load_config
 
     cfg, problems = load_config()
     for p in problems:
         print(f"kiosk: warning: {p}", file=sys.stderr)
+    if cfg.printer.kind == "cups" and not cfg.printer.queue.strip():
+        print(_EMPTY_QUEUE, file=sys.stderr)
     if args.json:
         _print_json(cfg.to_dict())
         return EXIT_OK
@@ -418,6 +429,11 @@ def cmd_config_set(args) -> int:
         new = set_config_value(cfg, args.key, args.value)
     except ConfigValueError as exc:
         raise UsageError(str(exc)) from exc
+    if new.printer.kind == "cups" and not new.printer.queue.strip():
+        if args.key == "printer.queue":
+            raise UsageError("printer.queue: an empty queue name is not a printer; name a CUPS queue "
+                             "(lpstat -p lists them) or set printer.kind none")
+        print(_EMPTY_QUEUE, file=sys.stderr)
     if args.key in ("region", "hall"):
         cat = open_catalogue(args)
         try:
@@ -456,6 +472,9 @@ def cmd_stats(args) -> int:
         store = open_state()
     except StateError as exc:
         raise CatalogueError(str(exc)) from exc
+    if store.read_only:
+        print(f"note: {store.path} is at revision {store.newer_revision}, newer than this application: "
+              "figures read-only", file=sys.stderr)
     names: dict[tuple[str, str], str] = {}
     try:
         cat = open_catalogue(args)
@@ -486,6 +505,85 @@ def cmd_stats(args) -> int:
     return EXIT_OK
 
 
+RESET_OVERRIDE = "KIOSK_RESET_PIN_AS_USER"  # tests only: reset-pin without root
+
+
+def _read_new_pin(args) -> str:
+    """The new PIN: one line of stdin with --pin-stdin; else asked twice (on the terminal,
+    or two lines of stdin) and both must match."""
+    import getpass
+
+    if args.pin_stdin:
+        return sys.stdin.readline().strip()
+    if sys.stdin.isatty():
+        first = getpass.getpass("New staff PIN (6-12 digits): ")
+        second = getpass.getpass("Again: ")
+    else:
+        first, second = sys.stdin.readline().strip(), sys.stdin.readline().strip()
+    if first != second:
+        raise UsageError("the two PINs differ; nothing changed")
+    return first
+
+
+def _give_to_owner_of(folder: Path, *files: Path) -> None:
+    """Run as root: the files go to the owner of their folder (the kiosk user)."""
+    import os
+
+    st = folder.stat()
+    for f in files:
+        if f.exists():
+            os.chown(f, st.st_uid, st.st_gid)
+
+
+def cmd_staff_reset_pin(args) -> int:
+    """Set a new staff PIN on a terminal whose PIN record is lost (需要重置), or
+    forgotten: only root on the terminal may, never the screen."""
+    import logging
+    import os
+
+    from kiosk.staff.pin import PinGate, pin_problem
+    from kiosk.staff.provision import mark_path, mark_provisioned
+    from kiosk.staff.state import SIDE_FILES, StateError, StateStore, state_db_path
+
+    if os.geteuid() != 0 and os.environ.get(RESET_OVERRIDE) != "1":
+        print("kiosk: error: 'kiosk staff reset-pin' must be run as root on the terminal "
+              "(sudo /opt/yibao-kiosk/bin/kiosk staff reset-pin); nothing changed", file=sys.stderr)
+        return EXIT_FAILED
+    pin = _read_new_pin(args)
+    problem = pin_problem(pin)
+    if problem:
+        raise UsageError(f"PIN refused: {problem}; nothing changed")
+    path = state_db_path()
+    try:
+        store = StateStore(path)
+    except StateError as exc:
+        print(f"kiosk: error: {exc}; if the file is damaged, move it aside and run this again", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        if store.read_only:
+            print(f"kiosk: error: {path} is at revision {store.newer_revision}, newer than this application; "
+                  "update the application first; nothing changed", file=sys.stderr)
+            return EXIT_FAILED
+        PinGate(store).set_pin(pin)
+    except StateError as exc:
+        print(f"kiosk: error: {exc}; nothing changed", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        store.close()
+    mark = mark_path()
+    try:
+        mark_provisioned("kiosk staff reset-pin", mark)
+        if os.geteuid() == 0:
+            _give_to_owner_of(path.parent, path, *(path.with_name(path.name + x) for x in SIDE_FILES))
+            _give_to_owner_of(mark.parent, mark)
+    except OSError as exc:
+        print(f"kiosk: error: PIN saved, but {exc.filename or mark}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
+    logging.getLogger("kiosk.staff").warning("staff PIN reset with 'kiosk staff reset-pin' (uid %d)", os.geteuid())
+    print(f"staff PIN reset in {path}; staff mode opens with the new PIN")
+    return EXIT_OK
+
+
 # -- parser ------------------------------------------------------------------------------
 def cmd_print(args) -> int:
     """The citizen's checklist to a PDF file, a CUPS queue or an ESC/POS printer."""
@@ -495,6 +593,10 @@ def cmd_print(args) -> int:
     from kiosk.config import load_config
     from kiosk.printing import make_checklist, print_checklist, save_pdf
 
+    for flag, value in (("--pdf", args.pdf), ("--printer", args.printer), ("--escpos", args.escpos)):
+        if value is not None and not value.strip():
+            raise UsageError(f"{flag} needs a value, not an empty string"
+                             + (" (the name of a CUPS queue: lpstat -p lists them)" if flag == "--printer" else ""))
     if args.escpos and not args.escpos.startswith(("tcp://", "usb://", "serial://")):
         raise UsageError(f"bad --escpos {args.escpos!r}: expected tcp://HOST:PORT, usb://VID:PID "
                          "or serial:///dev/ttyX")
@@ -520,7 +622,7 @@ def cmd_print(args) -> int:
     doc = make_checklist(guide, region, hall)
     if args.pdf:
         result = save_pdf(doc, args.pdf, args.paper or "a4")
-    elif args.printer:
+    elif args.printer is not None:
         result = print_checklist(doc, replace(config.printer, kind="cups", queue=args.printer,
                                               paper=args.paper or "a4"))
     else:
@@ -662,6 +764,12 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--csv", action="store_true", help="one row per day, hour, region and service")
     st.add_argument("--region")
     st.set_defaults(func=cmd_stats)
+
+    sf = sub.add_parser("staff", help="staff mode on this terminal")
+    sf_sub = sf.add_subparsers(dest="action", required=True)
+    rp = sf_sub.add_parser("reset-pin", help="set a new staff PIN (as root on the terminal); clears 需要重置")
+    rp.add_argument("--pin-stdin", action="store_true", help="read the new PIN from one line of stdin")
+    rp.set_defaults(func=cmd_staff_reset_pin)
     return p
 
 

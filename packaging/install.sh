@@ -307,6 +307,14 @@ if [[ ! -e $ROOT$CONFIG_DIR/config.json ]]; then
     'from kiosk.config import KioskConfig, save_config; save_config(KioskConfig())'
   say "wrote $CONFIG_DIR/config.json (defaults: edit region, hall, printer …)"
 fi
+# The mark that this terminal is set up (kiosk/staff/provision.py, 0600): with it a lost
+# staff PIN record locks staff mode (需要重置) instead of offering the first-run screen to
+# whoever stands at the kiosk. The PIN is set by root: $PREFIX/bin/kiosk staff reset-pin
+if [[ ! -e $ROOT$CONFIG_DIR/provisioned ]]; then
+  as_kiosk "${rel_env[@]}" -- "$rel/venv/bin/python" -c \
+    'from kiosk.staff.provision import mark_provisioned; mark_provisioned("packaging/install.sh")'
+  say "wrote $CONFIG_DIR/provisioned (staff mode is for the PIN set with 'kiosk staff reset-pin')"
+fi
 
 if [[ -n $TRUST_ROOT ]]; then
   put_file 0600 "$CONFIG_DIR/root.json" <"$TRUST_ROOT"
@@ -396,10 +404,12 @@ wrapper_text() {
 # of $UNIT, run as the $KIOSK_USER user so that what it writes keeps that user's
 # ownership and modes. Written by packaging/install.sh; re-running it rewrites this.
 #   $PREFIX/bin/kiosk catalogue install BUNDLE
+#   $PREFIX/bin/kiosk staff reset-pin     (stays root: only root may set a lost PIN)
 if [ "\$(id -u)" = 0 ]; then
-  exec runuser -u $KIOSK_USER -- "\$0" "\$@"
-fi
-if [ "\$(id -un)" != $KIOSK_USER ]; then
+  if [ "\$1" != staff ] || [ "\$2" != reset-pin ]; then
+    exec runuser -u $KIOSK_USER -- "\$0" "\$@"
+  fi
+elif [ "\$(id -un)" != $KIOSK_USER ]; then
   echo "kiosk: run this as root (it switches to the $KIOSK_USER user) or as $KIOSK_USER" >&2
   exit 1
 fi
@@ -526,6 +536,19 @@ if ((START)); then
   fi
 else
   say "not started (--no-start): it starts at the next boot, or: systemctl start $UNIT"
+fi
+
+if ! as_kiosk -- "$ROOT$PREFIX/current/venv/bin/python" -c '
+import os, sqlite3, sys
+db = os.path.join(os.environ["KIOSK_DATA_DIR"], "state.sqlite")
+try:
+    row = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute(
+        "SELECT 1 FROM settings WHERE key = ? AND value != ?", ("pin_hash", "")).fetchone()
+except sqlite3.Error:
+    row = None
+sys.exit(0 if row else 1)' 2>/dev/null; then
+  say "no staff PIN yet: set it with '$PREFIX/bin/kiosk staff reset-pin' as root" \
+    "(until then the staff gesture shows 需要重置; citizens are served as usual)"
 fi
 
 say "done: release $release in $PREFIX, service $UNIT"

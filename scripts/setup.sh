@@ -57,10 +57,13 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+# Dependencies come from requirements.lock only: every package, direct and transitive,
+# pinned with its sha256 hashes (re-resolve with scripts/lock.sh). The project itself is
+# then installed without dependencies, so nothing outside the lock can slip in.
+stamp=.venv/.installed-$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
-  .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e '.[test]'
+  .venv/bin/pip install -q --require-hashes --no-deps -r requirements.lock
+  .venv/bin/pip install -q --no-deps --no-build-isolation -e .
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

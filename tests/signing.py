@@ -7,8 +7,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from kiosk.db import tufrepo
 
 
@@ -58,12 +56,3 @@ def make_repo(base: Path, monkeypatch, repo_dir: Path | None = None) -> Repo:
     monkeypatch.setenv("KIOSK_TRUST_ROOT", str(trusted))
     return repo
 
-
-@pytest.fixture
-def signed_repo(tmp_path, monkeypatch) -> Repo:
-    return make_repo(tmp_path, monkeypatch)
-
-
-def copy_repo(repo: Repo, dest: Path) -> Path:
-    shutil.copytree(repo.dir, dest)
-    return dest

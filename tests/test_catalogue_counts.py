@@ -106,10 +106,28 @@ def test_kaiyuan_has_every_item_of_004(catalogue):
     assert got == list_004()
 
 
+# Services whose documents list no material, by reading them (not from the catalogue):
+# 004 §二十六 1 「全额资助无需缴费，无需个人办理和提供任何材料」; 004 §二十六 2 lists only
+# where to pay. Every other service's section lists materials.
+NO_MATERIALS_IN_DOCUMENT = {("kaiyuan", "assistance-full-subsidy"), ("kaiyuan", "assistance-partial-subsidy")}
+# 004 §二十六 1: nothing to do, so no channel either.
+NO_CHANNEL_IN_DOCUMENT = {("kaiyuan", "assistance-full-subsidy")}
+
+
 @pytest.mark.parametrize("region", ["shenyang", "fushun", "kaiyuan"])
 def test_every_service_has_materials_or_says_why_and_a_channel(catalogue, region):
     for s in catalogue.services(region):
+        key = (region, s.id)
         assert s.name and s.category and s.audience in ("个人", "单位", "医药机构")
         assert s.ref and all(" §" in r for r in s.sources)
+        if key in NO_MATERIALS_IN_DOCUMENT:
+            assert s.materials == [], key
+        else:
+            assert s.materials, f"{key}: its document lists materials, the catalogue has none"
         for m in s.materials:
-            assert m.ref.split(" §")[0].endswith(".txt")
+            assert m.text.strip() and m.ref.split(" §")[0].endswith(".txt"), key
+        if key in NO_CHANNEL_IN_DOCUMENT:
+            assert s.channels == [], key
+        else:
+            assert s.channels and all(c.text.strip() for c in s.channels), f"{key}: no channel"
+

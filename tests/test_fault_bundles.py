@@ -20,6 +20,7 @@ import sys
 import tarfile
 import time
 import uuid
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -515,12 +516,12 @@ def test_kiosk_updates_at_home_in_a_child_process(qtbot, tmp_path, catalogue_db,
 
 
 def test_staff_are_told_when_updates_stop(tmp_path, catalogue_db, terminal):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from kiosk.db.update import staff_warnings, status_path
 
     assert staff_warnings(terminal) == [], "no updates configured: nothing to say"
-    now = datetime(2026, 12, 20, tzinfo=timezone.utc)
+    now = datetime(2026, 12, 20, tzinfo=UTC)
     status_path(terminal).write_text(json.dumps({
         "checked_at": "2026-12-19T00:00:00+00:00", "ok": True, "message": "up to date (v1)",
         "verified_at": "2026-12-19T00:00:00+00:00"}), encoding="utf-8")

@@ -260,6 +260,28 @@ def test_operator_command_has_the_units_environment(installed):
     assert "runuser -u kiosk" in (root / WRAPPER).read_text()
 
 
+def test_install_marks_the_terminal_set_up_and_root_sets_the_pin(installed):
+    """The installer leaves the set-up mark: a lost PIN record locks staff mode instead of
+    offering the first-run screen. The PIN is set by root with `kiosk staff reset-pin`,
+    which the operator's command runs as root (every other command as the kiosk user)."""
+    root, result = installed
+    mark = root / CONFIG_DIR / "provisioned"
+    assert mark.is_file() and mode(mark) == 0o600 and "packaging/install.sh" in mark.read_text()
+    assert "no staff PIN yet" in result.stdout and "kiosk staff reset-pin" in result.stdout
+    assert '[ "$1" != staff ] || [ "$2" != reset-pin ]' in (root / WRAPPER).read_text()
+    env = {k: (str(root) + v if v.startswith("/") else v) for k, v in unit_environment(root).items()}
+    env.update(PATH="/usr/bin:/bin", KIOSK_RESET_PIN_AS_USER="1")
+    kiosk = root / PREFIX / "current/venv/bin/kiosk"
+    r = run([kiosk, "staff", "reset-pin", "--pin-stdin"], input="2468\n", env=env, cwd="/")
+    assert r.returncode == 2 and "6 到 12 位" in r.stderr and "Traceback" not in r.stderr
+    r = run([kiosk, "staff", "reset-pin", "--pin-stdin"], input="246813\n", env=env, cwd="/")
+    assert r.returncode == 0, r.stderr
+    state = root / DATA_DIR / "state.sqlite"
+    assert mode(state) == 0o600
+    with sqlite3.connect(state) as db:
+        assert db.execute("SELECT value FROM settings WHERE key = 'pin_hash'").fetchone()[0].startswith("scrypt$")
+
+
 # -- the unit ------------------------------------------------------------------------------------
 def test_unit_directives(installed):
     root, _ = installed

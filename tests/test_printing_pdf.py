@@ -75,8 +75,18 @@ def test_save_pdf_reports_faults_without_raising(catalogue, tmp_path):
     assert not save_pdf(doc, tmp_path / "x.pdf", "a3").ok
 
 
-def test_render_is_deterministic_in_content(catalogue):
-    doc, _ = make_doc(catalogue, "fushun", "resident-enrol")
-    assert render_pdf(doc, "a4").startswith(b"%PDF")
+def test_render_is_deterministic_in_content(catalogue, tmp_path):
+    """The same document renders to the same text every time."""
+    doc, guide = make_doc(catalogue, "fushun", "resident-enrol", {"resident_action": "new", "hukou": "local"})
+    texts = []
+    for n in range(2):
+        path = tmp_path / f"run{n}.pdf"
+        path.write_bytes(render_pdf(doc, "a4"))
+        texts.append(pdf_text(path))
+    assert texts[0] == texts[1]
+    flat = "".join(texts[0].split())
+    assert doc.service_name in flat and doc.serial in flat
+    for m in guide.materials:
+        assert "".join(m.display_name.split()) in flat, m.display_name
     with pytest.raises(ValueError):
         render_pdf(doc, "legal")

@@ -23,7 +23,7 @@ from kiosk.db.bundle import BundleError, install_bundle, make_bundle, previous_p
 from kiosk.db.resilience import open_catalogue, remember_contact, remembered_phone
 from kiosk.db.service import CatalogueService
 from tests.conftest import SEED
-from tests.signing import signed_repo  # noqa: F401 - fixture
+from tests.signing import make_repo
 
 KIOSK = [sys.executable, "-m", "kiosk"]
 
@@ -202,6 +202,12 @@ def test_killed_build_never_leaves_a_half_written_catalogue(tmp_path, live_db):
     assert r.returncode == 0
     assert not list(live_db.parent.glob(".catalogue-*.tmp")), "stale temporary files are cleaned up"
     assert before  # the original was a valid catalogue too
+
+
+@pytest.fixture
+def signed_repo(tmp_path, monkeypatch):
+    """A signed catalogue repository the terminal trusts (bundles install only when signed)."""
+    return make_repo(tmp_path, monkeypatch)
 
 
 @pytest.fixture

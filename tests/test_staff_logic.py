@@ -51,35 +51,34 @@ def edited(catalogue_db, store):
 def test_pin_is_stored_as_a_salted_scrypt_hash(store):
     gate = PinGate(store)
     assert not gate.configured
-    gate.set_pin("2580")
+    gate.set_pin("258046")
     stored = store.get("pin_hash")
-    assert stored.startswith("scrypt$") and "2580" not in stored
-    assert hash_pin("2580") != hash_pin("2580")  # salted
-    assert verify_pin("2580", stored) and not verify_pin("2581", stored)
-    with pytest.raises(ValueError):
-        gate.set_pin("1111")
-    with pytest.raises(ValueError):
-        gate.set_pin("12a4")
+    assert stored.startswith("scrypt$") and "258046" not in stored
+    assert hash_pin("258046") != hash_pin("258046")  # salted
+    assert verify_pin("258046", stored) and not verify_pin("258047", stored)
+    for bad in ("111111", "12a456", "2580", "25804", "2580461357913"):  # same digits, letters, 4/5/13 digits
+        with pytest.raises(ValueError):
+            gate.set_pin(bad)
 
 
 def test_five_wrong_tries_lock_for_five_minutes(store):
     clock = Clock()
     gate = PinGate(store, clock=clock)
-    gate.set_pin("2580")
+    gate.set_pin("258046")
     for left in (4, 3, 2, 1):
-        a = gate.check("0000")
+        a = gate.check("000000")
         assert not a.ok and a.tries_left == left
-    a = gate.check("0000")
+    a = gate.check("000000")
     assert not a.ok and a.locked_for == LOCK_SECONDS
-    assert not gate.check("2580").ok  # even the right PIN, while locked
+    assert not gate.check("258046").ok  # even the right PIN, while locked
     clock.t += LOCK_SECONDS - 1
-    assert gate.locked_for() == 1 and not gate.check("2580").ok
+    assert gate.locked_for() == 1 and not gate.check("258046").ok
     clock.t += 1
-    assert gate.check("2580").ok
+    assert gate.check("258046").ok
     # the lockout survives a restart: it is in the state database
-    gate.set_pin("2580")
+    gate.set_pin("258046")
     for _ in range(5):
-        gate.check("9999")
+        gate.check("999999")
     assert PinGate(StateStore(store.path), clock=clock).locked_for() == LOCK_SECONDS
 
 
@@ -269,7 +268,7 @@ def test_upgrade_from_the_first_schema(tmp_path, catalogue_db):
     old = [{"text": t.text, "ref": t.ref, "condition": t.condition, "label": t.label} for t in svc.tips]
     new = [{"text": "旧版本写下的提示", "ref": "staff edit · 老张 · 2026-01-05 08:00", "condition": None, "label": None}]
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO settings VALUES ('pin_hash', :h)"), {"h": hash_pin("2580")})
+        conn.execute(text("INSERT INTO settings VALUES ('pin_hash', :h)"), {"h": hash_pin("258046")})
         conn.execute(text(
             "INSERT INTO catalogue_edits (at, who, source, region, service_id, field, old_value, old_was_base,"
             " new_value, summary) VALUES ('2026-01-05 08:00', '老张', 'staff edit', 'shenyang', 'flexible-enrol',"
@@ -280,7 +279,7 @@ def test_upgrade_from_the_first_schema(tmp_path, catalogue_db):
 
     store = StateStore(path)  # upgrades to head, as the kiosk does at start-up
     assert current_revision(store.engine) == "0002"
-    assert PinGate(store).check("2580").ok
+    assert PinGate(store).check("258046").ok
     edits = EditStore(store)
     cat = CatalogueService(catalogue_db, overlay=edits)
     assert cat.service("shenyang", "flexible-enrol").tips[0].text == "旧版本写下的提示"

@@ -16,7 +16,7 @@ from kiosk.staff.state import StateStore
 from kiosk.ui.simulated_touch import tap_point, touch_point
 from tests.ui_helpers import layout_problems, tap, texts, visible_buttons
 
-PIN = "2580"
+PIN = "258046"
 
 
 class Clock:
@@ -131,10 +131,10 @@ def test_pin_right_wrong_and_lockout(qtbot, staff_window):
     w.staff.pin.clock = clock
     corner_taps(qtbot, w)
     qtbot.waitUntil(lambda: w.staff_active, timeout=2000)
-    enter_pin(qtbot, w, "1234")
+    enter_pin(qtbot, w, "123457")
     assert "密码错误，还可以再试 4 次" in texts(w)
     for _ in range(4):
-        enter_pin(qtbot, w, "9999")
+        enter_pin(qtbot, w, "999999")
     assert "已锁定" in texts(w)
     for d in PIN:
         tap(qtbot, w, f"pin:{d}")
@@ -168,21 +168,21 @@ def test_first_run_sets_pin_and_hall(qtbot, staff_window, tmp_path):
     tap(qtbot, w, "frRegion:fushun")
     halls = w.ctx.catalogue.halls("fushun")
     tap(qtbot, w, f"frHall:{halls[-1].id}")
-    for d in "3691":
+    for d in "369147":
         tap(qtbot, w, f"frpin:{d}")
     tap(qtbot, w, "frPin2")
-    for d in "3692":
+    for d in "369148":
         tap(qtbot, w, f"frpin:{d}")
     tap(qtbot, w, "frDone")
     assert "不一致" in texts(w)
-    for d in "3691":
+    for d in "369147":
         tap(qtbot, w, f"frpin:{d}")
     tap(qtbot, w, "frPin2")
-    for d in "3691":
+    for d in "369147":
         tap(qtbot, w, f"frpin:{d}")
     tap(qtbot, w, "frDone")
     assert "请输入您的姓名或工号" in texts(w)
-    assert w.staff.pin.configured and PinGate(w.staff.state).check("3691").ok
+    assert w.staff.pin.configured and PinGate(w.staff.state).check("369147").ok
     saved = json.loads((tmp_path / "config" / "config.json").read_text())
     assert saved["region"] == "fushun" and saved["hall"] == halls[-1].id
     tap(qtbot, w, "nameCancel")
@@ -304,7 +304,8 @@ def test_xlsx_import_from_the_staff_screen(qtbot, staff_window, tmp_path):
     wb.save(tmp_path / "exchange" / "broken.xlsx")
 
     w.staff.area.shell.show_tool("xlsx")
-    tap(qtbot, w, "xlsx:file:broken.xlsx")
+    tap(qtbot, w, "xlsx:file:broken.xlsx")  # checked on a worker thread
+    qtbot.waitUntil(lambda: "整个文件不会导入" in texts(w), timeout=20000)
     shown = texts(w)
     assert "整个文件不会导入" in shown and f"材料!F{row[5].row}: " in shown
     assert not visible_buttons(w, "xlsx:apply")
@@ -312,6 +313,7 @@ def test_xlsx_import_from_the_staff_screen(qtbot, staff_window, tmp_path):
     assert w.staff.edits.history() == []
 
     tap(qtbot, w, "xlsx:file:good.xlsx")
+    qtbot.waitUntil(lambda: "将修改 1 处" in texts(w), timeout=20000)
     assert "将修改 1 处" in texts(w) and "本人身份证（表格改）" in texts(w)
     tap(qtbot, w, "xlsx:apply")
     assert "已导入 1 处修改" in texts(w)

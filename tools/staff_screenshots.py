@@ -32,7 +32,7 @@ from kiosk.ui.app import create_window  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from screenshots import shoot, tap  # noqa: E402  (the same taps as the citizen screenshots)
 
-PIN = "2580"
+PIN = "258046"
 
 
 def demo_figures(store, catalogue) -> None:

@@ -25,7 +25,7 @@ import hashlib
 import os
 import re
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kiosk.db.bundle import BundleError, version_key
@@ -48,7 +48,7 @@ def target_name(version: str) -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _expiry(role: str, days: float | None = None) -> datetime:

@@ -32,7 +32,7 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -118,9 +118,12 @@ class LimitedFetcher(FetcherInterface):
         origin = urlsplit(url)
         for _hop in range(MAX_REDIRECTS + 1):
             parts = urlsplit(url)
-            cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-            kwargs = {"context": ssl.create_default_context()} if parts.scheme == "https" else {}
-            conn = cls(parts.hostname, parts.port, timeout=min(self.read_timeout, self._remaining(url)), **kwargs)
+            host, wait = parts.hostname or "", min(self.read_timeout, self._remaining(url))
+            conn: http.client.HTTPConnection
+            if parts.scheme == "https":
+                conn = http.client.HTTPSConnection(host, parts.port, timeout=wait, context=ssl.create_default_context())
+            else:
+                conn = http.client.HTTPConnection(host, parts.port, timeout=wait)
             watchdog = threading.Timer(self._remaining(url), self._cut, args=(conn,))
             watchdog.daemon = True
             watchdog.start()
@@ -274,16 +277,16 @@ def _refresh(updater) -> None:
 
 def _signed_targets(updater, db_path: Path) -> list[SignedTarget]:
     """The catalogues of the refreshed (verified and cached) top-level targets metadata."""
-    from tuf.api.metadata import Metadata
+    from tuf.api.metadata import Metadata, Targets
 
     from kiosk.db.tufrepo import TARGET_RE
 
-    names = Metadata.from_file(str(metadata_dir(db_path) / "targets.json")).signed.targets
+    names = Metadata[Targets].from_file(str(metadata_dir(db_path) / "targets.json")).signed.targets
     out = []
     for name in names:
         m = TARGET_RE.match(name)
         info = updater.get_targetinfo(name) if m else None
-        if info is None or "sha256" not in info.hashes:
+        if m is None or info is None or "sha256" not in info.hashes:
             continue
         version = str((info.unrecognized_fields.get("custom") or {}).get("version") or m["version"])
         out.append(SignedTarget(name, version, info.length, info.hashes["sha256"], info))
@@ -414,7 +417,7 @@ def status_path(db_path: Path) -> Path:
 
 
 def _record(db_path: Path, ok: bool, message: str, installed: str | None = None) -> None:
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     status = read_status(db_path)
     status.update({"checked_at": now, "ok": ok, "message": message})
     if ok:
@@ -446,14 +449,14 @@ def _days_since(iso: str | None, now: datetime) -> float | None:
     except (TypeError, ValueError):
         return None
     if then.tzinfo is None:
-        then = then.replace(tzinfo=timezone.utc)
+        then = then.replace(tzinfo=UTC)
     return (now - then).total_seconds() / 86400
 
 
 def staff_warnings(db_path: Path, now: datetime | None = None) -> list[str]:
     """For staff mode and the log: a failed or long-missing update, with the age of the
     catalogue in use. Empty when the last check verified the repository recently."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     status = read_status(db_path)
     if not status:
         return []

@@ -123,8 +123,8 @@ def lp_options(paper: str, page_height_mm: float | None = None) -> list[str]:
 def print_pdf_cups(pdf: bytes, queue: str, timeout: float = 8.0, *, title: str = "checklist",
                    options: list[str] | None = None) -> str:
     """Spool a PDF to a CUPS queue and wait until it has been printed. Returns the job id."""
-    if not queue:
-        raise CupsFault("not-found", "no CUPS queue configured")
+    if not queue or not queue.strip():
+        raise CupsFault("not-found", "no CUPS queue configured (printer.queue is empty)")
     if shutil.which("lp") is None or shutil.which("lpstat") is None:
         raise CupsFault("not-found", "the CUPS client (lp, lpstat) is not installed")
     deadline = time.monotonic() + timeout

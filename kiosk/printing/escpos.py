@@ -256,49 +256,55 @@ def _status_byte(b: int) -> bool:
     return b & 0x93 == 0x12
 
 
+def _check_status(answer: bytes | None, address: str, when: str) -> str:
+    """Judge the answer to DLE EOT 1 + DLE EOT 4: a note ('' or 'paper near end'), or
+    EscposFault. Only two real-time status bytes count as an answer: silence is a
+    timeout, anything else (garbage, a partial answer) a printer that cannot be trusted."""
+    if answer is None:
+        raise EscposFault("timeout", f"{address}: no answer to the status query {when}")
+    if answer == b"":
+        raise EscposFault("disconnected", f"{address}: the printer closed the connection {when}")
+    if len(answer) < 2 and all(_status_byte(b) for b in answer):
+        raise EscposFault("timeout", f"{address}: an incomplete answer to the status query {when}")
+    if len(answer) != 2 or not all(_status_byte(b) for b in answer):
+        raise EscposFault("offline", f"{address}: not a status answer {when}: {answer[:8].hex(' ')}")
+    if answer[0] & OFFLINE_BIT:
+        raise EscposFault("offline", f"{address}: printer reports offline {when} (status {answer[0]:#04x})")
+    if answer[1] & PAPER_END_BITS == PAPER_END_BITS:
+        raise EscposFault("paper-out", f"{address}: paper end {when} (status {answer[1]:#04x})")
+    return "paper near end" if answer[1] & PAPER_NEAR_END_BITS else ""
+
+
 def send_escpos(data: bytes, address: str, timeout: float = 8.0) -> str:
     """Deliver a job. Returns a note for staff ('' or e.g. 'paper near end').
 
-    Before the job the printer's status is asked (DLE EOT): an offline printer or an
-    empty roll fails fast. After it the status is asked again, which also reveals a
-    connection the printer closed mid-job. A printer that never answers status
-    queries is printed to blind. Raises EscposFault.
+    The printer's real-time status (DLE EOT 1, DLE EOT 4) is asked before the job, so
+    that an offline printer or an empty roll fails fast and nothing is printed, and
+    again after it: the job counts as printed only when that second answer comes, is
+    a status and says paper is present. A printer that stays silent (timeout), talks
+    garbage or hangs up is a fault, never 'printed'. Raises EscposFault.
     """
     deadline = time.monotonic() + timeout
     link = _Link(address, timeout)
-    note = ""
     try:
         try:
             link.send(STATUS_PRINTER + STATUS_PAPER)
             answer = _collect(link, 2, min(1.0, timeout / 4))
         except (OSError, socket.timeout) as exc:
             raise EscposFault("disconnected", f"{address}: status query failed: {exc}") from exc
-        if answer == b"":
-            raise EscposFault("disconnected", f"{address}: the printer closed the connection")
-        answers_status = bool(answer) and all(_status_byte(b) for b in answer)
-        if answers_status:
-            if answer[0] & OFFLINE_BIT:
-                raise EscposFault("offline", f"{address}: printer reports offline (status {answer[0]:#04x})")
-            if len(answer) > 1 and answer[1] & PAPER_END_BITS == PAPER_END_BITS:
-                raise EscposFault("paper-out", f"{address}: paper end (status {answer[1]:#04x})")
-            if len(answer) > 1 and answer[1] & PAPER_NEAR_END_BITS:
-                note = "paper near end"
+        _check_status(answer, address, "before the job")
         try:
             for i in range(0, len(data), 1024):
                 if time.monotonic() > deadline:
                     raise EscposFault("timeout", f"{address}: job not delivered within {timeout:g} s")
                 link.send(data[i:i + 1024])
-            link.send(STATUS_PAPER)
-            after = _collect(link, 1, max(0.05, min(deadline - time.monotonic(), 3.0 if answers_status else 0.3)))
+            link.send(STATUS_PRINTER + STATUS_PAPER)
+            after = _collect(link, 2, max(0.5, deadline - time.monotonic()))
         except socket.timeout as exc:
             raise EscposFault("timeout", f"{address}: printer stopped accepting data") from exc
         except OSError as exc:
             raise EscposFault("disconnected", f"{address}: connection lost mid-job: {exc}") from exc
-        if after == b"":
-            raise EscposFault("disconnected", f"{address}: the printer closed the connection mid-job")
-        if after and _status_byte(after[0]) and after[0] & PAPER_END_BITS == PAPER_END_BITS:
-            raise EscposFault("paper-out", f"{address}: paper ran out during the job")
-        return note
+        return _check_status(after, address, "after the job")
     finally:
         link.close()
 

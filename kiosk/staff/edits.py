@@ -187,6 +187,30 @@ class Edit:
         return self.source == "revert" and self.new_value is None and self.reverts is not None
 
 
+def _edit_from_row(r) -> Edit | None:
+    """An audit row as an Edit; None (with a warning) for a malformed row — bad JSON, an
+    unknown field or source, a value the field's items cannot be built from — so that one
+    damaged row never stops the catalogue (and Home) from drawing."""
+    try:
+        if r["field"] not in FIELD_LABELS or r["source"] not in ("staff edit", "xlsx import", "revert"):
+            raise ValueError(f"unknown field or source {r['field']!r}/{r['source']!r}")
+        if not isinstance(r["region"], str) or not isinstance(r["service_id"], str):
+            raise ValueError("no region or service")
+        old = json.loads(r["old_value"]) if r["old_value"] is not None else None
+        new = json.loads(r["new_value"]) if r["new_value"] is not None else None
+        if new is not None:
+            value = from_plain(r["field"], new)  # raises on a value the overlay could not apply
+            for item in value if isinstance(value, list) else [value]:
+                if not isinstance(getattr(item, "text", ""), str):
+                    raise TypeError(f"{r['field']}: an item's text is {type(item.text).__name__}")
+        return Edit(r["id"], str(r["at"] or ""), str(r["who"] or ""), r["source"], r["region"], r["service_id"],
+                    r["field"], old, bool(r["old_was_base"]), new, str(r["summary"] or ""),
+                    r["reverts"], r["reverted_by"])
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        log.warning("catalogue edit #%s skipped, malformed: %s: %s", r["id"], type(exc).__name__, exc)
+        return None
+
+
 class EditStore:
     """The overlay the service layer applies (CatalogueService.set_overlay) and the
     operations of the catalogue maintenance screen and the xlsx import."""
@@ -207,11 +231,9 @@ class EditStore:
             log.error("reading the catalogue edits failed; showing the catalogue without them: %s", exc)
             rows = []
         for r in rows:
-            self.edits.append(Edit(
-                r["id"], r["at"], r["who"], r["source"], r["region"], r["service_id"], r["field"],
-                json.loads(r["old_value"]) if r["old_value"] is not None else None, bool(r["old_was_base"]),
-                json.loads(r["new_value"]) if r["new_value"] is not None else None, r["summary"],
-                r["reverts"], r["reverted_by"]))
+            edit = _edit_from_row(r)
+            if edit is not None:
+                self.edits.append(edit)
         self._stacks: dict[tuple[str, str, str], list[Edit]] = {}
         self._in_force: dict[tuple[str, str, str], Edit | None] = {}
         for e in self.edits:

@@ -11,10 +11,22 @@ is one item: 地区 and 业务编号 say whose, 序号 its position (the item at
 the one edited: columns the sheet does not have — conditions, forms — are kept from
 it), the editable columns follow, 出处 is for reading only. Deleting a row deletes the
 item; a new 序号 adds one. A workbook with any error changes nothing.
+
+Limits (a workbook is a stranger's file): at most MAX_FILE_BYTES on disk and
+MAX_XML_BYTES unpacked, MAX_ROWS rows per sheet and MAX_CELLS filled cells in all,
+and MAX_SECONDS of reading; past any of them the import stops with a message. The
+sheets are read with openpyxl's read_only mode, row by row, ignoring the sheet's own
+size claim, so one stray cell at row 1,048,576 costs nothing. Run it off the UI
+thread (kiosk/ui/staff_xlsx.py does) on a `snapshot(catalogue)`.
+
+An import that deletes more than DELETE_CONFIRM_ABOVE items of one field (a sheet
+left with only its header would empty that field of every service) needs
+`apply_import(plan, edits, who, confirmed=True)`; `plan.deletions` says how many.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +38,36 @@ HEAD = [("region", "地区"), ("service", "业务编号"), ("service_name", "业
 POSITION = ("position", "序号")
 REF = ("ref", "出处（仅供参考）")
 README_SHEET = "说明"
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_XML_BYTES = 200 * 1024 * 1024  # unpacked, all members
+MAX_ROWS = 5000  # per sheet, the header included
+MAX_CELLS = 200_000  # filled cells of the six sheets' columns
+MAX_SECONDS = 30.0
+DELETE_CONFIRM_ABOVE = 3  # deleting more items than this from one field needs a confirmation
+
+
+class ImportLimit(Exception):
+    """A workbook past one of the limits; the message is for staff (Chinese)."""
+
+
+class CatalogueSnapshot:
+    """What an import reads of the catalogue, taken on the UI thread so that the worker
+    thread never touches the catalogue's SQLite connection."""
+
+    def __init__(self, catalogue):
+        self._regions = list(catalogue.regions())
+        self._services = {r.id: list(catalogue.services(r.id)) for r in self._regions}
+
+    def regions(self):
+        return list(self._regions)
+
+    def services(self, region_id: str):
+        return list(self._services.get(region_id, []))
+
+
+def snapshot(catalogue) -> CatalogueSnapshot:
+    return CatalogueSnapshot(catalogue)
 
 
 def columns(fld: str) -> list[tuple[str, str]]:
@@ -124,10 +166,23 @@ class ImportPlan:
     path: Path
     errors: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    deletions: dict[str, int] = field(default_factory=dict)  # field -> items the import deletes
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def large_deletions(self) -> dict[str, int]:
+        """The fields that lose more than DELETE_CONFIRM_ABOVE items: confirmation needed."""
+        return {f: n for f, n in self.deletions.items() if n > DELETE_CONFIRM_ABOVE}
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return bool(self.large_deletions)
+
+    def deletion_summary(self) -> str:
+        return "、".join(f"{FIELD_LABELS[f]} {n} 项" for f, n in self.large_deletions.items())
 
 
 def _cell_value(v):
@@ -161,59 +216,129 @@ def _diff_lines(fld: str, old: list, new: list) -> list[str]:
     return lines
 
 
-def plan_import(path: Path, catalogue) -> ImportPlan:
-    """Read and validate the workbook; compute what it would change. Writes nothing."""
+def _check_file(path: Path) -> None:
+    """Size limits before openpyxl sees the file (a zip bomb unpacks in memory)."""
+    import zipfile
+
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ImportLimit(f"{path.name}: 文件太大（{size // (1024 * 1024)} MB），上限 {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    with zipfile.ZipFile(path) as zf:
+        unpacked = sum(max(0, i.file_size) for i in zf.infolist())
+    if unpacked > MAX_XML_BYTES:
+        raise ImportLimit(f"{path.name}: 解压后太大（{unpacked // (1024 * 1024)} MB），"
+                          f"上限 {MAX_XML_BYTES // (1024 * 1024)} MB")
+
+
+class _Budget:
+    def __init__(self, seconds: float):
+        self.deadline = time.monotonic() + seconds
+        self.seconds = seconds
+        self.cells = 0
+
+    def tick(self, title: str, rnum: int, filled: int) -> None:
+        self.cells += filled
+        if self.cells > MAX_CELLS:
+            raise ImportLimit(f"{title}!第 {rnum} 行: 表格内容超过上限 {MAX_CELLS} 个单元格，已停止检查")
+        if time.monotonic() > self.deadline:
+            raise ImportLimit(f"{title}!第 {rnum} 行: 检查超过 {self.seconds:g} 秒仍未读完，已停止；"
+                              "请删除多余的行、列或格式后再试")
+
+
+def _read_sheet(ws, title: str, ncols: int, budget: _Budget) -> list[tuple[int, list]]:
+    """(row number, the first ncols values) of every row, the header first. Past
+    MAX_ROWS: ImportLimit. The sheet's own dimension is ignored (it can claim 1,048,576
+    rows): only rows the file really has are read, and reading stops at the limit."""
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()
+    rows = []
+    for rnum, row in enumerate(ws.iter_rows(min_row=1, max_col=ncols, values_only=True), 1):
+        if rnum > MAX_ROWS:
+            raise ImportLimit(f"{title}!A{rnum}: 工作表超过 {MAX_ROWS} 行（第 {MAX_ROWS} 行以后还有内容或格式），"
+                              "请删除多余的行")
+        values = [_cell_value(v) for v in list(row)[:ncols]]
+        values += [None] * (ncols - len(values))
+        filled = sum(v not in (None, "") for v in values)
+        budget.tick(title, rnum, filled)
+        rows.append((rnum, values))
+    return rows
+
+
+def _text(v) -> str:
+    """A cell value in a message (bounded, never raising)."""
+    try:
+        return _short("" if v is None else v, 40)
+    except ValueError:  # an integer too long to print
+        return "（数值过大）"
+
+
+def plan_import(path: Path, catalogue, max_seconds: float = MAX_SECONDS) -> ImportPlan:
+    """Read and validate the workbook; compute what it would change. Writes nothing.
+    `catalogue`: the service layer or a snapshot(catalogue) of it."""
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
     path = Path(path)
     plan = ImportPlan(path)
+    budget = _Budget(max_seconds)
+    sheets: dict[str, list[tuple[int, list]]] = {}
     try:
-        wb = load_workbook(path, data_only=True)
+        _check_file(path)
+        wb = load_workbook(path, read_only=True, data_only=True)
+        try:
+            for fld, title in SHEETS.items():
+                if title in wb.sheetnames:
+                    sheets[fld] = _read_sheet(wb[title], title, len(columns(fld)), budget)
+        finally:
+            wb.close()
+    except ImportLimit as exc:
+        plan.errors.append(str(exc))
+        return plan
+    except OSError as exc:
+        plan.errors.append(f"{path.name}: 无法读取文件（{exc.strerror or exc}）")
+        return plan
     except Exception as exc:  # zip, XML, not a workbook at all: openpyxl raises many kinds
         plan.errors.append(f"{path.name}: 不是有效的 xlsx 文件（{type(exc).__name__}）")
         return plan
     regions = {r.id: r for r in catalogue.regions()}
     services = {(r, s.id): s for r in regions for s in catalogue.services(r)}
     for fld, title in SHEETS.items():
-        if title not in wb.sheetnames:
+        if fld not in sheets:
             plan.errors.append(f"{title}: 缺少工作表“{title}”")
             continue
-        ws = wb[title]
         cols = columns(fld)
-        header = [_cell_value(c.value) for c in next(ws.iter_rows(min_row=1, max_row=1), [])]
+        rows_read = sheets[fld]
+        header = rows_read[0][1] if rows_read else [None] * len(cols)
         bad_header = False
         for i, (_key, label) in enumerate(cols):
-            got = header[i] if i < len(header) else None
+            got = header[i]
             if got != label:
-                letter = ws.cell(row=1, column=i + 1).column_letter
-                plan.errors.append(f"{title}!{letter}1: 表头应为“{label}”，实为“{got or ''}”")
+                hint = "（表头单元格不能合并、留空或删除）" if got in (None, "") else ""
+                plan.errors.append(f"{title}!{get_column_letter(i + 1)}1: 表头应为“{label}”，实为“{_text(got)}”{hint}")
                 bad_header = True
         if bad_header:
             continue
         index = {key: i for i, (key, _) in enumerate(cols)}
         rows: dict[tuple[str, str], dict[int, dict]] = {}
-        for row in ws.iter_rows(min_row=2):
-            cells = list(row) + [None] * (len(cols) - len(row))
-            values = [_cell_value(c.value) if c is not None else None for c in cells[:len(cols)]]
+        for rnum, values in rows_read[1:]:
             if all(v in (None, "") for v in values):
                 continue
-            rnum = next(c.row for c in cells if c is not None)
 
-            def at(key):
-                return f"{title}!{ws.cell(row=rnum, column=index[key] + 1).coordinate}"
+            def at(key, rnum=rnum):
+                return f"{title}!{get_column_letter(index[key] + 1)}{rnum}"
 
             region, sid = values[index["region"]], values[index["service"]]
-            if region not in regions:
-                plan.errors.append(f"{at('region')}: 地区“{region or ''}”不存在，应为 {', '.join(regions)} 之一")
+            if not isinstance(region, str) or region not in regions:
+                plan.errors.append(f"{at('region')}: 地区“{_text(region)}”不存在，应为 {', '.join(regions)} 之一")
                 continue
-            if (region, sid) not in services:
-                plan.errors.append(f"{at('service')}: 业务编号“{sid or ''}”在 {region} 中不存在")
+            if not isinstance(sid, str) or (region, sid) not in services:
+                plan.errors.append(f"{at('service')}: 业务编号“{_text(sid)}”在 {region} 中不存在")
                 continue
             pos = 1
             if fld != "time_limit":
                 pos = values[index["position"]]
                 if not isinstance(pos, int) or isinstance(pos, bool) or not 1 <= pos <= 999:
-                    plan.errors.append(f"{at('position')}: 序号应为 1 到 999 的整数，实为“{pos if pos is not None else ''}”")
+                    plan.errors.append(f"{at('position')}: 序号应为 1 到 999 的整数，实为“{_text(pos)}”")
                     continue
             seen = rows.setdefault((region, sid), {})
             if pos in seen:
@@ -240,15 +365,25 @@ def plan_import(path: Path, catalogue) -> ImportPlan:
             if lines:
                 value = (new[0] if new else None) if fld == "time_limit" else new
                 plan.changes.append(Change(region, svc, fld, value, lines))
+                if len(new) < len(old):
+                    plan.deletions[fld] = plan.deletions.get(fld, 0) + len(old) - len(new)
     if plan.errors:
         plan.changes = []
+        plan.deletions = {}
     return plan
 
 
-def apply_import(plan: ImportPlan, edits, who: str) -> int:
-    """Apply every change of a valid plan in one transaction; returns how many fields changed."""
+class NeedsConfirmation(ValueError):
+    """The import deletes more than a few items of a field and was not confirmed."""
+
+
+def apply_import(plan: ImportPlan, edits, who: str, confirmed: bool = False) -> int:
+    """Apply every change of a valid plan in one transaction; returns how many fields
+    changed. Large deletions (plan.needs_confirmation) only with confirmed=True."""
     if not plan.ok:
         raise ValueError("a workbook with errors cannot be imported")
+    if plan.needs_confirmation and not confirmed:
+        raise NeedsConfirmation(f"此次导入将删除 {plan.deletion_summary()}，需要确认后才能导入")
     if not plan.changes:
         return 0
     edits.change_many([(c.service, c.field, c.new_value, f"表格导入 {plan.path.name}：{c.summary}")

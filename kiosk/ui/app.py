@@ -469,10 +469,10 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
         window.close()
         return 0 if ok else 1
     QTimer.singleShot(ROTATE_LOGS_AFTER_MS, start_rotation)  # once Home is up
-    if isinstance(window, KioskWindow) and getattr(config, "update_url", ""):
+    if isinstance(window, KioskWindow) and config.update_url:
         from kiosk.ui.updates import UpdateChecker  # signed updates in a child process, at Home only
 
-        window.updates = UpdateChecker(window, db, config.update_url, config.update_interval)
+        setattr(window, "updates", UpdateChecker(window, db, config.update_url, config.update_interval))  # noqa: B010
     return app.exec()
 
 

@@ -1,8 +1,10 @@
 """Staff mode: a hidden gesture on the citizen screens (five taps in the top-left
 corner within 3 s) opens the PIN pad; then the staff screens — configuration,
 catalogue maintenance, xlsx import/export, usage figures. Staff mode leaves by itself
-after 2 minutes without a touch. When no PIN is set, the first-run screen comes
-instead of the PIN pad.
+after 2 minutes without a touch. When no PIN is set on a terminal that was never set
+up, the first-run screen comes instead of the PIN pad; a terminal that was set up
+(kiosk/staff/provision.py) and has lost its PIN record shows the locked 需要重置
+screen until `kiosk staff reset-pin` is run as root.
 
 Hooked into the window (kiosk/ui/app.py) by `install_staff_mode(window, state)`:
 the staff area is one more page of the window's stack; while it shows,
@@ -145,6 +147,50 @@ class StaffController:
             self.ctx.catalogue.set_overlay(self.edits)
         self.ctx.usage = self.usage
         self.ctx.session.on_finished(self._session_finished)
+        if state.warning:
+            self.ctx.warnings.append(state.warning)
+        self._check_mark()
+
+    def mark(self):
+        """Where the set-up mark lives: beside config.json."""
+        from pathlib import Path
+
+        from kiosk.staff.provision import mark_path
+
+        return mark_path(Path(self.config_path).parent if self.config_path else None)
+
+    def provisioned(self) -> bool:
+        from kiosk.staff.provision import is_provisioned
+
+        return is_provisioned(self.mark())
+
+    def mark_set_up(self, how: str) -> None:
+        from kiosk.staff.provision import mark_provisioned
+
+        try:
+            mark_provisioned(how, self.mark())
+        except OSError as exc:
+            log.error("could not mark the terminal as set up: %s", exc)
+
+    def _check_mark(self) -> None:
+        """A terminal with a PIN but no mark (set up before marks existed) gets one; a
+        set-up terminal without its PIN record is reported for the operator."""
+        status = self.pin.status()
+        if status == "set" and not self.provisioned():
+            self.mark_set_up("an existing staff PIN")
+        elif status != "set" and self.provisioned():
+            log.warning("staff PIN record %s on a terminal that was set up: staff mode is locked until "
+                        "'kiosk staff reset-pin' is run as root", status)
+
+    def entry_page(self) -> str:
+        """What the gesture opens: the PIN pad, the first run (never set up), or 需要重置."""
+        status = self.pin.status()
+        if status == "set":
+            return "pin"
+        if status == "missing" and not self.provisioned():
+            return "firstrun"
+        log.warning("staff mode locked (需要重置): PIN record %s on a terminal that was set up", status)
+        return "reset"
 
     def ready(self) -> bool:
         """The state database is open (opening it now if need be); False if it cannot be."""
@@ -206,7 +252,14 @@ class StaffController:
 
     def open(self) -> None:
         """The gesture: PIN pad (or first run) over the citizen screens."""
-        if self.active or not self.ready():
+        if self.active:
+            return
+        self._failed = False  # a gesture tries the state database again (it may have been locked)
+        if self.ready():
+            page = self.entry_page()
+        elif self.provisioned():
+            page = "reset"  # set up, but the state database cannot be opened
+        else:
             return
         w = self.window
         self.ctx.session.reset("staff")
@@ -214,7 +267,7 @@ class StaffController:
         w.idle_timer.stop()
         w.overlay.cancel()
         self.header().hide()
-        self.show_page("pin" if self.pin.configured else "firstrun")
+        self.show_page(page)
         w.stack.setCurrentWidget(self.area)
         self.idle.start()
 
@@ -223,7 +276,7 @@ class StaffController:
         if self.state is None and not self._failed:
             self._first_run_pending = True
             return False
-        if not self.ready() or self.pin.configured:
+        if not self.ready() or self.entry_page() != "firstrun":
             return False
         self.open()
         return True
@@ -292,7 +345,7 @@ class StaffArea(QWidget):
 
     def __init__(self, controller):
         super().__init__()
-        from kiosk.ui.staff_pin import FirstRunScreen, NameScreen, PinScreen
+        from kiosk.ui.staff_pin import FirstRunScreen, NameScreen, PinScreen, ResetScreen
 
         self.setObjectName("staffArea")
         self.c = controller
@@ -304,7 +357,9 @@ class StaffArea(QWidget):
         self.name = NameScreen(controller)
         self.firstrun = FirstRunScreen(controller)
         self.shell = StaffShell(controller)
-        self._pages = {"pin": self.pin, "name": self.name, "firstrun": self.firstrun, "shell": self.shell}
+        self.locked = ResetScreen(controller)
+        self._pages = {"pin": self.pin, "name": self.name, "firstrun": self.firstrun, "shell": self.shell,
+                       "reset": self.locked}
         for p in self._pages.values():
             self.pages.addWidget(p)
 
@@ -333,6 +388,9 @@ class StaffShell(QWidget):
         top.setSpacing(10)
         self.who = label("", role="h2", name="staffWho")
         top.addWidget(self.who)
+        self.warning = label("", role="strong", name="staffWarning")
+        self.warning.hide()
+        top.addWidget(self.warning)
         row = QHBoxLayout()
         row.setSpacing(12)
         self.tab_buttons = {}
@@ -365,6 +423,9 @@ class StaffShell(QWidget):
 
     def reset(self) -> None:
         self.who.setText(f"工作人员模式 · {self.c.who}    （2 分钟无操作自动退出）")
+        warning = self.c.state.warning if self.c.state is not None else None
+        self.warning.setText(warning or "")
+        self.warning.setVisible(bool(warning))
         self.show_tool("config")
 
     def show_tool(self, key: str) -> None:

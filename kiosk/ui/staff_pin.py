@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
-from kiosk.staff.pin import pin_problem
+from kiosk.staff.pin import MAX_DIGITS, MIN_DIGITS, pin_problem
 from kiosk.staff.state import StateError
 from kiosk.ui.staff_config import hall_labels
 from kiosk.ui.staff_keyboard import Keyboard
@@ -47,6 +47,9 @@ class PinScreen(QWidget):
         self.message = label("", role="strong", name="pinMessage")
         self.message.setAlignment(Qt.AlignCenter)
         lay.addWidget(self.message)
+        self.warning = label("", role="muted", name="pinWarning")
+        self.warning.setAlignment(Qt.AlignCenter)
+        lay.addWidget(self.warning)
         pad = digit_pad(self.digit, self.back, self.clear)
         pad.setFixedWidth(600)
         lay.addWidget(pad, alignment=Qt.AlignHCenter)
@@ -67,6 +70,7 @@ class PinScreen(QWidget):
     def reset(self) -> None:
         self.entered = ""
         self.message.setText("")
+        self.warning.setText(self.c.state.warning or "" if self.c.state is not None else "")
         self.refresh()
 
     def refresh(self) -> None:
@@ -81,7 +85,7 @@ class PinScreen(QWidget):
             self.message.setText("")
 
     def digit(self, d: str) -> None:
-        if len(self.entered) < 8:
+        if len(self.entered) < MAX_DIGITS:
             self.entered += d
         self.refresh()
 
@@ -212,7 +216,7 @@ class FirstRunScreen(QWidget):
             b.setChecked(h.id == self.hall)
             hall_buttons.append(b)
         body.addWidget(grid(hall_buttons, 2 if ctx.portrait else 3, 12))
-        body.addWidget(label("3. 工作人员密码（4 到 8 位数字，输入两次）", role="h2"))
+        body.addWidget(label(f"3. 工作人员密码（{MIN_DIGITS} 到 {MAX_DIGITS} 位数字，输入两次）", role="h2"))
         fields = []
         for i, title in enumerate(("新密码", "再输入一次")):
             b = button(f"{title}：{dots(len(self.pins[i]))}", (lambda i=i: self.select(i)), name=f"frPin{i + 1}")
@@ -238,7 +242,7 @@ class FirstRunScreen(QWidget):
         self.refresh()
 
     def digit(self, d: str) -> None:
-        if len(self.pins[self.active]) < 8:
+        if len(self.pins[self.active]) < MAX_DIGITS:
             self.pins[self.active] += d
         self.refresh()
 
@@ -251,6 +255,9 @@ class FirstRunScreen(QWidget):
         self.refresh()
 
     def submit(self) -> None:
+        if self.c.entry_page() != "firstrun":  # set up meanwhile (or its PIN record lost): never here
+            self.c.show_page("reset" if not self.c.pin.configured else "pin")
+            return
         problem = pin_problem(self.pins[0])
         if problem:
             self.message.setText(problem)
@@ -272,4 +279,27 @@ class FirstRunScreen(QWidget):
         except (ValueError, StateError) as exc:
             self.message.setText(f"密码没有保存：{exc}")
             return
+        self.c.mark_set_up("the first-run screen")
         self.c.show_page("name")
+
+
+class ResetScreen(QWidget):
+    """需要重置: this terminal was set up but its PIN record is lost or unreadable. Staff
+    mode stays locked; only `kiosk staff reset-pin`, run as root on the terminal, opens it."""
+
+    def __init__(self, controller):
+        super().__init__()
+        self.c = controller
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(64, 48, 64, 48)
+        lay.setSpacing(24)
+        lay.addStretch(1)
+        lay.addWidget(label("需要重置", role="h1", name="resetTitle"), alignment=Qt.AlignHCenter)
+        lay.addWidget(label("本机的工作人员密码记录丢失或无法读取，工作人员模式已锁定。", role="h2"))
+        lay.addWidget(label("请联系运维人员：在本机上以管理员（root）身份运行 kiosk staff reset-pin "
+                            "设置新密码。在此之前，本机照常为群众服务。", role="muted"))
+        lay.addWidget(button("返回", self.c.leave, role="primary", name="resetBack"), alignment=Qt.AlignHCenter)
+        lay.addStretch(1)
+
+    def reset(self) -> None:
+        pass

@@ -1,18 +1,32 @@
 """表格导入导出: the catalogue as an .xlsx workbook, exported to the exchange directory
 (a USB stick when one is mounted); an import is checked cell by cell, shows what it
-will change, and is applied all at once — or, with any error, not at all."""
+will change, and is applied all at once — or, with any error, not at all.
+
+The check runs on a worker thread (kiosk.staff.xlsx has limits on size, rows, cells
+and time): the screen says 正在检查 and stays responsive. An import that deletes more
+than a few items of a field asks for an explicit second confirmation with the count."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import datetime
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.staff.edits import EditError
-from kiosk.staff.xlsx import apply_import, exchange_dirs, export_workbook, plan_import, workbooks
+from kiosk.staff.xlsx import (ImportPlan, apply_import, exchange_dirs, export_workbook, plan_import, snapshot,
+                              workbooks)
 from kiosk.ui.widgets import PagedScroll, button, card, clear_layout, label
 
+log = logging.getLogger("kiosk.staff")
+
 MAX_SHOWN = 200
+
+
+class _Relay(QObject):
+    done = Signal(object, object)  # (token, ImportPlan), delivered on the UI thread
 
 
 class XlsxScreen(QWidget):
@@ -21,6 +35,10 @@ class XlsxScreen(QWidget):
         self.c = controller
         self.plan = None
         self.message = ""
+        self.checking = None  # the path being checked on the worker thread
+        self._token = None
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._checked)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.page = PagedScroll()
@@ -33,6 +51,8 @@ class XlsxScreen(QWidget):
     def refresh(self) -> None:
         self.plan = None
         self.message = ""
+        self.checking = None
+        self._token = None  # a check still running is forgotten
         self.draw()
 
     def _actions(self, buttons) -> None:
@@ -41,6 +61,8 @@ class XlsxScreen(QWidget):
             self.actions.addWidget(b, 1)
 
     def draw(self) -> None:
+        if self.checking is not None:
+            return self.draw_checking()
         if self.plan is not None:
             return self.draw_plan()
         self.page.clear()
@@ -78,8 +100,35 @@ class XlsxScreen(QWidget):
         self.draw()
 
     def check(self, path) -> None:
-        self.plan = plan_import(path, self.c.ctx.catalogue)
+        """Check the workbook on a worker thread; _checked() shows the result."""
+        token = object()
+        self._token, self.checking, self.plan = token, path, None
+        snap, relay = snapshot(self.c.ctx.catalogue), self._relay
+
+        def work():
+            try:
+                plan = plan_import(path, snap)
+            except Exception as exc:  # a bug must not kill the thread silently or reach the screen as a trace
+                log.exception("checking workbook %s failed", getattr(path, "name", path))
+                plan = ImportPlan(path, errors=[f"检查表格时出错（{type(exc).__name__}），没有导入任何内容。"])
+            relay.done.emit(token, plan)
+
+        threading.Thread(target=work, name="kiosk-xlsx-check", daemon=True).start()
         self.draw()
+
+    def _checked(self, token, plan) -> None:
+        if token is not self._token:
+            return  # left the screen (or checked another file) meanwhile
+        self._token, self.checking, self.plan = None, None, plan
+        self.draw()
+
+    def draw_checking(self) -> None:
+        self.page.clear()
+        body = self.page.body
+        body.addWidget(label(f"导入 {self.checking.name}", role="h1"))
+        body.addWidget(label("正在检查表格，请稍候……（大文件可能需要几秒钟）", role="h2", name="xlsxChecking"))
+        body.addStretch(1)
+        self._actions([button("取消", self.cancel, name="xlsx:cancel")])
 
     def draw_plan(self) -> None:
         plan = self.plan
@@ -109,13 +158,23 @@ class XlsxScreen(QWidget):
                 for line in ch.lines:
                     lay.addWidget(label(f"{ch.summary.split('：')[0]}：{line}", role="small", name="xlsxChange"))
                 body.addWidget(frame)
-            self._actions([button("取消", self.cancel, name="xlsx:cancel"),
-                           button("确认导入", self.apply, role="primary", name="xlsx:apply")])
+            if plan.needs_confirmation:
+                frame, lay = card("warning")
+                lay.addWidget(label(f"注意：此次导入将删除 {plan.deletion_summary()}。", role="h2",
+                                    name="xlsxDeletions"))
+                lay.addWidget(label("如果表格只剩表头或被误删了行，请取消。确认无误才按“确认删除并导入”。"))
+                body.insertWidget(1, frame)
+                self._actions([button("取消", self.cancel, name="xlsx:cancel"),
+                               button("确认删除并导入", lambda: self.apply(confirmed=True), role="primary",
+                                      name="xlsx:applyDeleting")])
+            else:
+                self._actions([button("取消", self.cancel, name="xlsx:cancel"),
+                               button("确认导入", self.apply, role="primary", name="xlsx:apply")])
         body.addStretch(1)
 
-    def apply(self) -> None:
+    def apply(self, confirmed: bool = False) -> None:
         try:
-            n = apply_import(self.plan, self.c.edits, self.c.who)
+            n = apply_import(self.plan, self.c.edits, self.c.who, confirmed=confirmed)
             self.message = f"已导入 {n} 处修改。"
         except (EditError, ValueError) as exc:
             self.message = f"没有导入：{exc}"
@@ -124,5 +183,7 @@ class XlsxScreen(QWidget):
 
     def cancel(self) -> None:
         self.plan = None
+        self.checking = None
+        self._token = None
         self.message = ""
         self.draw()

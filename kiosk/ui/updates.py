@@ -64,17 +64,17 @@ class UpdateChecker(QObject):
         return True
 
     def _kill(self, proc: QProcess) -> None:
-        if self.process is proc and proc.state() != QProcess.NotRunning:
+        if self.process is proc and proc.state() != QProcess.ProcessState.NotRunning:
             log.error("catalogue update outlived its deadline; stopped", extra={"event": "catalogue-update-killed"})
             proc.kill()
 
     def _error(self, error) -> None:
-        if error == QProcess.FailedToStart:
+        if error == QProcess.ProcessError.FailedToStart:
             log.error("catalogue update could not start", extra={"event": "catalogue-update-failed"})
             self._done()
 
     def _finished(self, code: int, _status) -> None:
-        out = bytes(self.process.readAllStandardError()).decode("utf-8", "replace").strip() if self.process else ""
+        out = bytes(self.process.readAllStandardError().data()).decode("utf-8", "replace").strip() if self.process else ""
         if code != 0 and out:
             log.warning("catalogue update: %s", out.splitlines()[-1], extra={"event": "catalogue-update-failed"})
         self._done()

@@ -1,0 +1,82 @@
+"""Write docs/mutation.md from `mutmut results --all true`: the score per module and the
+survivors, keeping the hand-written "Justified survivors" section of the old file.
+
+    python tools/mutation_report.py mutants/results.txt docs/mutation.md
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
+
+JUSTIFIED = "## Justified survivors"
+LINE = re.compile(r"^\s*(?P<name>[\w.]+?)\.x(?:ǁ\w+ǁ)?_?\w*__mutmut_\d+: (?P<status>[\w ]+)$")
+
+
+def module_of(mutant: str) -> str:
+    """kiosk.catalogue.guide.x_build_guide__mutmut_7 -> kiosk.catalogue.guide"""
+    return mutant.split(".x")[0] if ".x" in mutant else mutant.rsplit(".", 1)[0]
+
+
+def parse(text: str) -> tuple[dict[str, Counter], dict[str, list[str]]]:
+    counts: dict[str, Counter] = defaultdict(Counter)
+    survivors: dict[str, list[str]] = defaultdict(list)
+    for raw in text.splitlines():
+        if ": " not in raw or "__mutmut_" not in raw:
+            continue
+        name, status = (part.strip() for part in raw.rsplit(": ", 1))
+        module = module_of(name)
+        counts[module][status] += 1
+        if status not in ("killed", "timeout", "segfault"):
+            survivors[module].append(f"{name}: {status}")
+    return counts, survivors
+
+
+def render(counts, survivors, justified: str) -> str:
+    out = [
+        "# Mutation testing of the core",
+        "",
+        f"Re-run on {date.today().isoformat()} with `bash scripts/mutation.sh` (mutmut; modules and test",
+        "selection in `pyproject.toml`, `[tool.mutmut]`). A mutant is *killed* when a test fails",
+        "(or times out) with it. The score is killed ÷ all mutants; the target is at least 90 % per module.",
+        "",
+        "| module | mutants | killed | survived | no tests | score |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    total = Counter()
+    for module in sorted(counts):
+        c = counts[module]
+        n = sum(c.values())
+        killed = c["killed"] + c["timeout"] + c["segfault"]
+        total["n"] += n
+        total["killed"] += killed
+        out.append(f"| `{module}` | {n} | {killed} | {c['survived']} | {c['no tests']} | {100 * killed / n:.1f} % |")
+    if total["n"]:
+        out.append(f"| **all** | {total['n']} | {total['killed']} | | | {100 * total['killed'] / total['n']:.1f} % |")
+    out += ["", "## Survivors", ""]
+    if not any(survivors.values()):
+        out.append("None.")
+    for module in sorted(survivors):
+        for s in survivors[module]:
+            out.append(f"- `{s}`")
+    out += ["", justified.strip() or f"{JUSTIFIED}\n\nNone.", ""]
+    return "\n".join(out)
+
+
+def main(results: str, doc: str) -> int:
+    old = Path(doc).read_text(encoding="utf-8") if Path(doc).exists() else ""
+    justified = old[old.index(JUSTIFIED):] if JUSTIFIED in old else ""
+    counts, survivors = parse(Path(results).read_text(encoding="utf-8"))
+    if not counts:
+        print("no mutants in the results: did mutmut run?", file=sys.stderr)
+        return 1
+    Path(doc).write_text(render(counts, survivors, justified), encoding="utf-8")
+    print(f"{doc}: {sum(sum(c.values()) for c in counts.values())} mutants in {len(counts)} modules")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:3]))
