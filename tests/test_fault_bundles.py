@@ -378,6 +378,25 @@ def test_slow_drip_server_is_cut_off(tmp_path, catalogue_db, terminal, served):
 
 
 @needs_nginx
+def test_a_download_cut_by_the_watchdog_is_the_deadline(tmp_path, catalogue_db, served):
+    """The watchdog shuts the socket at the deadline; the server's answer then ends
+    early. That end is the deadline, never a short (tampered-looking) download."""
+    from kiosk.db.update import DownloadRefused, LimitedFetcher
+
+    repo, url = served
+    published = repo.publish(db_bundle(tmp_path, catalogue_db, "12"))
+    fetcher = LimitedFetcher(deadline=60)
+    chunks = fetcher.fetch_limited(f"{NGINX_URL}/slow/{repo.dir.name}/targets/{published.name}", None)
+    next(chunks)  # the server is sending, slowly: the next read waits
+    import threading
+
+    threading.Timer(0.3, fetcher._cut, args=(None,)).start()  # the watchdog, during that read
+    with pytest.raises(DownloadRefused, match="longer than 60 s"):
+        for _ in chunks:
+            pass
+
+
+@needs_nginx
 def test_redirect_to_another_host_is_refused(tmp_path, catalogue_db, terminal, served):
     repo, url = served
     repo.publish(db_bundle(tmp_path, catalogue_db, "13"))

@@ -99,10 +99,12 @@ class LimitedFetcher(FetcherInterface):
         self.total = deadline
         self.deadline_at = time.monotonic() + deadline
         self.read_timeout = read_timeout
+        self.cut = False  # set by the watchdog: what follows is the deadline, not the server
+        self._sock: socket.socket | None = None  # the connection's socket, for the watchdog
 
     def _remaining(self, url: str) -> float:
         left = self.deadline_at - time.monotonic()
-        if left <= 0:
+        if left <= 0 or self.cut:
             raise DownloadRefused(f"{url}: the update took longer than {self.total:g} s (stopped)")
         return left
 
@@ -118,6 +120,7 @@ class LimitedFetcher(FetcherInterface):
         origin = urlsplit(url)
         for _hop in range(MAX_REDIRECTS + 1):
             parts = urlsplit(url)
+            self._sock = None
             host, wait = parts.hostname or "", min(self.read_timeout, self._remaining(url))
             conn: http.client.HTTPConnection
             if parts.scheme == "https":
@@ -130,7 +133,7 @@ class LimitedFetcher(FetcherInterface):
             try:
                 try:
                     conn.connect()
-                    sock = conn.sock
+                    sock = self._sock = conn.sock  # kept: the connection drops it on a closing reply
                     conn.request("GET", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
                                  headers={"User-Agent": "yibao-kiosk-update"})
                     resp = conn.getresponse()
@@ -161,6 +164,7 @@ class LimitedFetcher(FetcherInterface):
                         self._remaining(url)
                         raise tuf_exc.DownloadError(f"{url}: {exc.__class__.__name__}: {exc}") from exc
                     if not chunk:
+                        self._remaining(url)  # an end cut by the watchdog is the deadline
                         break
                     received += len(chunk)
                     if max_bytes is not None and received > max_bytes:
@@ -173,10 +177,10 @@ class LimitedFetcher(FetcherInterface):
                 conn.close()
         raise DownloadRefused(f"{url}: more than {MAX_REDIRECTS} redirects")
 
-    @staticmethod
-    def _cut(conn) -> None:
+    def _cut(self, conn) -> None:
         """The watchdog: the deadline passed with a read still waiting."""
-        sock = conn.sock
+        self.cut = True
+        sock = self._sock or conn.sock
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
