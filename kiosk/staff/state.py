@@ -99,10 +99,13 @@ class StateStore:
     def __init__(self, path: Path | None = None, upgrade_schema: bool = True):
         self.path = Path(path) if path else state_db_path()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            from kiosk.fsutil import private_dir, private_file
+
+            private_dir(self.path.parent)
             self.engine = make_engine(self.path)
             if upgrade_schema:
                 upgrade(self.engine)
+            private_file(self.path)  # the PIN hash: 0600 whatever the umask
         except (SQLAlchemyError, OSError) as exc:
             raise StateError(f"{self.path}: cannot open the staff state ({exc})") from exc
 
