@@ -137,10 +137,20 @@ def _extract(bundle: Path, into: Path) -> dict:
 
 def install_bundle(source: str, db_path: Path) -> dict:
     """Install a bundle; returns its manifest. Raises BundleError, changing nothing."""
-    from kiosk.db.service import CatalogueService, CatalogueUnavailable
+    from kiosk.fsutil import data_lock, private_dir, remove_leftovers
 
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=db_path.parent, prefix=".bundle-") as tmpdir:
+    private_dir(db_path.parent)
+    with data_lock(db_path.parent):
+        remove_leftovers(db_path.parent)  # left by killed builds and installs
+        return _install(source, db_path, tempfile.mkdtemp(dir=db_path.parent, prefix=".bundle-"))
+
+
+def _install(source: str, db_path: Path, tmpdir: str) -> dict:
+    from kiosk.db.resilience import keep_as_previous, verify_catalogue
+    from kiosk.db.service import CatalogueUnavailable
+    from kiosk.fsutil import fsync_dir, private_file
+
+    try:
         tmp = Path(tmpdir)
         bundle = fetch(source, tmp)
         content = tmp / "content"
@@ -148,22 +158,33 @@ def install_bundle(source: str, db_path: Path) -> dict:
         manifest = _extract(bundle, content)
         staged = tmp / "catalogue.sqlite"
         if manifest["kind"] == "database":
-            shutil.copy2(content / "catalogue.sqlite", staged)
+            shutil.copyfile(content / "catalogue.sqlite", staged)
         else:
             try:
                 build_catalogue(content / "seed", staged)
             except BuildError as exc:
                 detail = "; ".join(str(p) for p in exc.problems[:5])
                 raise BundleError(f"{source}: seed does not build: {exc} {detail}") from exc
-        try:
-            CatalogueService(staged).close()
+        try:  # every region's data whole, and the region this kiosk is configured for
+            verify_catalogue(staged, _configured_regions()).close()
         except CatalogueUnavailable as exc:
             raise BundleError(f"{source}: {exc}") from exc
         _set_meta(staged, "bundle_version", manifest["version"])
-        if db_path.exists():
-            shutil.copy2(db_path, previous_path(db_path))
+        private_file(staged)
+        with open(staged, "rb") as f:
+            os.fsync(f.fileno())
+        keep_as_previous(db_path)
         os.replace(staged, db_path)
-    return manifest
+        fsync_dir(db_path.parent)
+        return manifest
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _configured_regions() -> tuple[str, ...]:
+    from kiosk.config import load_config
+
+    return (load_config()[0].region,)
 
 
 def _set_meta(db: Path, key: str, value: str) -> None:
@@ -178,18 +199,23 @@ def _set_meta(db: Path, key: str, value: str) -> None:
 
 
 def rollback(db_path: Path) -> None:
-    """Swap the previous catalogue back in; the replaced one becomes the previous."""
-    from kiosk.db.service import CatalogueService, CatalogueUnavailable
+    """Swap the previous catalogue back in; the replaced one becomes the previous (if it
+    checks whole: a damaged one is not kept)."""
+    from kiosk.db.resilience import is_usable
+    from kiosk.fsutil import atomic_copy, data_lock
 
     prev = previous_path(db_path)
-    if not prev.exists():
-        raise BundleError(f"{prev}: no previous catalogue to roll back to")
-    try:
-        CatalogueService(prev).close()
-    except CatalogueUnavailable as exc:
-        raise BundleError(f"previous catalogue is not usable: {exc}") from exc
-    swap = db_path.with_name(".rollback.tmp")
-    shutil.copy2(prev, swap)
-    if db_path.exists():
-        shutil.copy2(db_path, prev)
-    os.replace(swap, db_path)
+    with data_lock(db_path.parent):
+        if not prev.exists():
+            raise BundleError(f"{prev}: no previous catalogue to roll back to")
+        why = is_usable(prev)
+        if why is not None:
+            raise BundleError(f"previous catalogue is not usable: {why}")
+        keep = db_path.exists() and is_usable(db_path) is None
+        swap = db_path.with_name(".rollback.tmp")
+        if keep:
+            atomic_copy(db_path, swap)  # the current one, whole, beside
+        # live first: a kill between the two renames leaves both on the good previous one
+        atomic_copy(prev, db_path)
+        if keep:
+            os.replace(swap, prev)
