@@ -116,8 +116,11 @@ def _extract(bundle: Path, into: Path) -> dict:
     manifest_path = into / "bundle.json"
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise BundleError(f"{bundle}: bundle.json missing or not JSON ({exc})") from exc
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files", {}), dict) \
+            or not all(isinstance(v, str) for v in (manifest.get("files") or {}).values()):
+        raise BundleError(f"{bundle}: bundle.json: expected an object with a files map of name to sha256")
     if manifest.get("format") != FORMAT or manifest.get("kind") not in ("database", "seed"):
         raise BundleError(f"{bundle}: bundle.json: unsupported format/kind "
                           f"({manifest.get('format')!r}/{manifest.get('kind')!r})")
