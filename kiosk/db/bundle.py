@@ -216,9 +216,12 @@ def rollback(db_path: Path) -> None:
             raise BundleError(f"previous catalogue is not usable: {why}")
         keep = db_path.exists() and is_usable(db_path) is None
         swap = db_path.with_name(".rollback.tmp")
-        if keep:
-            atomic_copy(db_path, swap)  # the current one, whole, beside
-        # live first: a kill between the two renames leaves both on the good previous one
-        atomic_copy(prev, db_path)
-        if keep:
-            os.replace(swap, prev)
+        try:
+            if keep:
+                atomic_copy(db_path, swap)  # the current one, whole, beside
+            # live first: a kill between the two renames leaves both on the good previous one
+            atomic_copy(prev, db_path)
+            if keep:
+                os.replace(swap, prev)
+        finally:
+            swap.unlink(missing_ok=True)  # a full disk: nothing half-done stays behind
