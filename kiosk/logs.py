@@ -83,6 +83,16 @@ class RotatingFile(logging.FileHandler):
             return
         super().emit(record)
 
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging API
+        """A full or read-only disk: one line on stderr, once (not logging's traceback per record)."""
+        if not getattr(self, "_complained", False):
+            self._complained = True
+            import sys
+
+            exc = sys.exc_info()[1]
+            print(f"kiosk: cannot write {self.baseFilename} ({exc}); logging to the console only",
+                  file=sys.stderr)
+
     def rollover(self) -> None:
         if self.stream is not None:
             self.stream.close()
