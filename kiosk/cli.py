@@ -633,6 +633,12 @@ def _unexpected(args, exc: BaseException) -> int:
     import errno
     import logging
 
+    from kiosk.db.service import CatalogueUnavailable
+
+    if isinstance(exc, CatalogueUnavailable):  # a region's data found damaged while reading it
+        print(f"kiosk: error: {exc} (the kiosk repairs it at its next start; or run 'kiosk catalogue build')",
+              file=sys.stderr)
+        return EXIT_FAILED
     what = " ".join(x for x in (getattr(args, "command", None), getattr(args, "action", None)) if x)
     if isinstance(exc, OSError):
         detail = f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}"

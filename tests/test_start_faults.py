@@ -41,6 +41,16 @@ def env_for(tmp_path: Path, data: Path | None = None, **extra) -> dict:
                 KIOSK_LOG_DIR=str(tmp_path / "log"), QT_QPA_PLATFORM="offscreen", **extra)
 
 
+def drop_kiosk_log_handlers() -> None:
+    """After an in-process run_kiosk or cli.main: the log handlers they added go."""
+    import logging
+
+    for h in list(logging.getLogger().handlers):
+        if getattr(h, "_kiosk", False):
+            logging.getLogger().removeHandler(h)
+            h.close()
+
+
 def sql(db: Path, statement: str, *params) -> None:
     con = sqlite3.connect(db)
     con.execute(statement, params)
@@ -286,7 +296,11 @@ def test_a_bug_while_building_the_window_gives_maintenance(qtbot, live_db, monke
 
     monkeypatch.setattr(app_module, "create_window", broken)
     monkeypatch.setattr(MaintenanceScreen, "close", lambda self: shown.append(self) or True)
-    assert app_module.run_kiosk(smoke=True, size="800x600", db=live_db) == 1
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_kiosk installs its own: restored after
+    try:
+        assert app_module.run_kiosk(smoke=True, size="800x600", db=live_db) == 1
+    finally:
+        drop_kiosk_log_handlers()
     from tests.ui_helpers import texts
 
     assert "系统维护中" in texts(shown[0]) and "024-12345" in texts(shown[0])
@@ -375,16 +389,24 @@ def test_unexpected_errors_are_one_line_with_the_detail_in_the_log(tmp_path, mon
     try:
         assert cli.main(["halls", "--region", "fushun"]) == 1
     finally:
-        import logging
-
-        for h in list(logging.getLogger().handlers):
-            if getattr(h, "_kiosk", False):
-                logging.getLogger().removeHandler(h)
-                h.close()
+        drop_kiosk_log_handlers()
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "kiosk: error: halls failed: /data/catalogue.sqlite: No space left on device (the disk is full" in err
     assert "Traceback" in (tmp_path / "log" / "kiosk.log").read_text(encoding="utf-8")
+
+
+def test_reading_a_damaged_region_from_the_cli_is_one_line(tmp_path, live_db):
+    sql(live_db, "UPDATE snapshots SET data='{' WHERE region='kaiyuan'")
+    r = subprocess.run([*KIOSK, "services", "--region", "kaiyuan"], env=env_for(tmp_path), capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr.startswith("kiosk: error: ") and "catalogue data for 'kaiyuan' is damaged" in r.stderr
+    assert "run 'kiosk catalogue build'" in r.stderr and "CatalogueUnavailable" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    r = subprocess.run([*KIOSK, "services", "--region", "fushun"], env=env_for(tmp_path), capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0 and len(r.stdout.splitlines()) == 24, "other regions still read"
 
 
 def test_malformed_manifest_and_bad_http_reply_are_one_line(tmp_path, live_db):
