@@ -180,14 +180,17 @@ def data_lock(folder: Path, wait: float = 0.0, what: str = "a catalogue build or
                 os.close(entry[0])  # closing the only descriptor releases the flock
 
 
-def remove_leftovers(folder: Path) -> list[Path]:
+def remove_leftovers(folder: Path, lock: bool = True) -> list[Path]:
     """Remove temporary files and folders left by killed builds, installs and writes in
     `folder`. Under the data lock (taken without waiting) everything temporary is stale;
-    if another process holds it, only atomic-write leftovers older than
-    UNLOCKED_LEFTOVER_AGE go. Returns what was removed; errors are ignored."""
+    if another process holds it (or `lock` is False: a folder without builds, such as
+    the config folder), only atomic-write leftovers older than UNLOCKED_LEFTOVER_AGE go.
+    Returns what was removed; errors are ignored."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
+    if not lock:
+        return _remove(folder, False)
     removed: list[Path] = []
     try:
         with data_lock(folder):

@@ -239,6 +239,20 @@ def test_leftovers_of_killed_builds_and_installs_are_removed_at_start(live_db):
         ".contact.json.new1.tmp", ".kiosk.lock", "catalogue.sqlite", "notes.txt"]
 
 
+def test_config_folder_leftovers_are_removed_at_start(tmp_path, live_db):
+    cfg = tmp_path / "cfg"
+    cfg.mkdir()
+    (cfg / "config.json").write_text('{"region": "fushun"}')
+    old, fresh = cfg / ".config.json.k1ll3d.tmp", cfg / ".config.json.wr1t1ng.tmp"
+    old.write_text("{")
+    fresh.write_text("{")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    r = subprocess.run([*KIOSK, "run", "--smoke"], env=env_for(tmp_path), capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in cfg.iterdir()) == [".config.json.wr1t1ng.tmp", "config.json"]
+
+
 def test_leftovers_of_a_running_build_are_not_touched(live_db):
     (live_db.parent / ".catalogue-running.sqlite.tmp").write_bytes(b"in progress")
     code = ("import time; from kiosk.fsutil import data_lock\n"

@@ -426,6 +426,10 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
     config, problems = load_config()  # once per start: each problem logged once
     for p in problems:
         log.warning("config: %s", p, extra={"event": "config-problem"})
+    from kiosk.config import config_dir
+    from kiosk.fsutil import remove_leftovers
+
+    remove_leftovers(config_dir(), lock=False)  # .config.json.*.tmp of a killed 'config set'
     db = db or paths.catalogue_db_path()
     failed_starts = note_start(db.parent)
     window: QWidget
