@@ -18,8 +18,10 @@ rely on: extend it, never rename anything.
     kiosk stats [--csv] [--region R]
     kiosk staff reset-pin [--pin-stdin]   (as root on the terminal)
 
-Exit codes: 0 ok; 1 a failed check/build; 2 a bad argument (unknown region, service,
-question or option), with a one-line message naming the valid choices.
+Exit codes: 0 ok; 1 a failed check/build, a full disk, another build or install
+running, or any other fault (one line; the detail goes to the log file); 2 a bad
+argument (unknown region, service, question or option), with a one-line message naming
+the valid choices; 130 interrupted (Ctrl+C). Never a traceback.
 """
 
 from __future__ import annotations
@@ -65,10 +67,15 @@ def cmd_catalogue_check(args) -> int:
 def cmd_catalogue_build(args) -> int:
     from kiosk.db.build import BuildError, build_catalogue
 
+    from kiosk.fsutil import Busy
+
     seed = Path(args.seed) if args.seed else paths.seed_dir()
     db = _db_path(args)
     try:
         cat = build_catalogue(seed, db)
+    except Busy as exc:
+        print(f"build failed: {exc}; the database was not changed", file=sys.stderr)
+        return EXIT_FAILED
     except BuildError as exc:
         for p in exc.problems:
             print(p)
@@ -82,14 +89,20 @@ def cmd_catalogue_build(args) -> int:
 
 
 def cmd_catalogue_install(args) -> int:
+    import sqlite3
+
     from kiosk.db.bundle import BundleError
     from kiosk.db.update import install_signed
+    from kiosk.fsutil import Busy
 
     db = _db_path(args)
     try:
         manifest = install_signed(args.bundle, db, repo=args.repo)
-    except BundleError as exc:
+    except (BundleError, Busy) as exc:
         print(f"install failed: {exc}; the catalogue was not changed", file=sys.stderr)
+        return EXIT_FAILED
+    except (OSError, sqlite3.Error) as exc:  # a full disk while staging or swapping
+        print(f"install failed: {_os_error(exc, db)}; the catalogue was not changed", file=sys.stderr)
         return EXIT_FAILED
     print(f"installed catalogue {manifest['version']} ({manifest['kind']}) into {db}; "
           f"the previous one is kept for 'kiosk catalogue rollback'")
@@ -171,12 +184,16 @@ def cmd_catalogue_repo(args) -> int:
 
 def cmd_catalogue_rollback(args) -> int:
     from kiosk.db.bundle import BundleError, rollback
+    from kiosk.fsutil import Busy
 
     db = _db_path(args)
     try:
         rollback(db)
-    except BundleError as exc:
+    except (BundleError, Busy) as exc:
         print(f"rollback failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        print(f"rollback failed: {_os_error(exc, db)}; the catalogue in use was not changed", file=sys.stderr)
         return EXIT_FAILED
     print(f"rolled back {db} to the previous catalogue")
     return EXIT_OK
@@ -200,6 +217,13 @@ def cmd_catalogue_bundle(args) -> int:
         return EXIT_FAILED
     print(f"wrote {out}")
     return EXIT_OK
+
+
+def _os_error(exc: Exception, default: Path) -> str:
+    """'FILE: No space left on device' for an OSError, the message for anything else."""
+    if isinstance(exc, OSError):
+        return f"{exc.filename or default}: {exc.strerror or exc}"
+    return f"{default}: {exc}"
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -405,6 +429,7 @@ def cmd_config_show(args) -> int:
     from kiosk.config import config_items, config_path, load_config
 
     cfg, problems = load_config()
+    problems += _region_problems(cfg, args)
     for p in problems:
         print(f"kiosk: warning: {p}", file=sys.stderr)
     if cfg.printer.kind == "cups" and not cfg.printer.queue.strip():
@@ -416,6 +441,32 @@ def cmd_config_show(args) -> int:
     for key, value in config_items(cfg):
         print(f"{key} = {value}")
     return EXIT_OK
+
+
+def _region_problems(cfg, args) -> list[str]:
+    """The configured region and hall checked against the built catalogue (the kiosk shows
+    系统维护中 for a region it does not hold); nothing when there is no catalogue yet."""
+    from kiosk.config import config_path
+    from kiosk.db.service import CatalogueService, CatalogueUnavailable
+
+    try:
+        cat = CatalogueService(_db_path(args))
+    except CatalogueUnavailable:
+        return []
+    try:
+        ids = [r.id for r in cat.regions()]
+        if cfg.region not in ids:
+            return [f"{config_path()}: region: {cfg.region!r} is not in the catalogue; valid: {', '.join(ids)} "
+                    "(the kiosk shows 系统维护中)"]
+        halls = [h.id for h in cat.halls(cfg.region)]
+        if cfg.hall and cfg.hall not in halls:
+            return [f"{config_path()}: hall: {cfg.hall!r} is not in {cfg.region}; valid: {', '.join(halls)} "
+                    "(the kiosk uses the region's first hall)"]
+        return []
+    except (CatalogueUnavailable, LookupError):
+        return []
+    finally:
+        cat.close()
 
 
 def cmd_config_set(args) -> int:
@@ -786,6 +837,44 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     except BrokenPipeError:
         return EXIT_OK
+    except KeyboardInterrupt:
+        print("kiosk: interrupted", file=sys.stderr)
+        return 130
+    except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001 - the last guard: one line, never a traceback
+        return _unexpected(args, exc)
+
+
+def _unexpected(args, exc: BaseException) -> int:
+    """A fault no command expected (a full disk, a damaged file …): one line for the
+    operator, the traceback for the log file."""
+    import errno
+    import logging
+
+    from kiosk.db.service import CatalogueUnavailable
+
+    if isinstance(exc, CatalogueUnavailable):  # a region's data found damaged while reading it
+        print(f"kiosk: error: {exc} (the kiosk repairs it at its next start; or run 'kiosk catalogue build')",
+              file=sys.stderr)
+        return EXIT_FAILED
+    what = " ".join(x for x in (getattr(args, "command", None), getattr(args, "action", None)) if x)
+    if isinstance(exc, OSError):
+        detail = f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}"
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            detail += " (the disk is full: free some space and try again)"
+    else:
+        first = (str(exc).splitlines() or [""])[0][:200]
+        detail = f"{type(exc).__name__}{': ' + first if first else ''}"
+    where = None
+    try:
+        from kiosk.logs import log_file_only, setup_logging
+
+        where = setup_logging()
+        log_file_only(logging.getLogger("kiosk.cli"), "kiosk %s failed", what, exc_info=(type(exc), exc, exc.__traceback__),
+                      extra={"event": "cli-error"})
+    except Exception:  # noqa: BLE001 - the log may be on the full disk too
+        where = None
+    print(f"kiosk: error: {what} failed: {detail}" + (f" (details in {where})" if where else ""), file=sys.stderr)
+    return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ falls back to its default, and the file itself is left untouched for inspection.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -65,6 +64,28 @@ class ConfigProblem(str):
     """One human-readable problem found while loading the configuration."""
 
 
+MAX_CONFIG_BYTES = 1_000_000  # a real config.json is a few hundred bytes
+MAX_TEXT = 200  # queue names, addresses, hall ids
+MAX_UNKNOWN_LISTED = 10  # unknown keys named in the one message about them
+
+
+def _fold(value):
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _show(value) -> str:
+    """A short repr for messages: a 10 MB string or a list 900 levels deep stays one line."""
+    import reprlib
+
+    r = reprlib.Repr()
+    r.maxstring, r.maxother, r.maxlevel, r.maxlist, r.maxdict = 40, 40, 2, 4, 4
+    r.maxlong = 40
+    try:
+        return r.repr(value)
+    except (RecursionError, ValueError):  # ints over 4300 digits have no str() in 3.11
+        return f"<{type(value).__name__}>"
+
+
 def _check(key: str, value, default, problems: list[str], where: str):
     """Validate one value against the type/choices its default implies."""
     choices = {
@@ -74,17 +95,21 @@ def _check(key: str, value, default, problems: list[str], where: str):
     }.get(key)
     if choices is not None:
         if value not in choices:
-            problems.append(f"{where}: {key}: expected one of {', '.join(choices)}, got {value!r}")
+            folded = _fold(value)
+            if folded in choices:  # "Contrast", " A4 ": what was meant, with a note
+                problems.append(f"{where}: {key}: read {_show(value)} as {folded!r}")
+                return folded
+            problems.append(f"{where}: {key}: expected one of {', '.join(choices)}, got {_show(value)}")
             return default
         return value
     if key == "idle_timeout":
         if not isinstance(value, int) or isinstance(value, bool) or not 20 <= value <= 3600:
-            problems.append(f"{where}: {key}: expected a number of seconds 20..3600, got {value!r}")
+            problems.append(f"{where}: {key}: expected a number of seconds 20..3600, got {_show(value)}")
             return default
         return value
     if key == "idle_countdown":
         if not isinstance(value, int) or isinstance(value, bool) or not 5 <= value <= 120:
-            problems.append(f"{where}: {key}: expected a number of seconds 5..120, got {value!r}")
+            problems.append(f"{where}: {key}: expected a number of seconds 5..120, got {_show(value)}")
             return default
         return value
     if key == "update_interval":
@@ -94,84 +119,136 @@ def _check(key: str, value, default, problems: list[str], where: str):
         return value
     if key == "printer.timeout":
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not 1 <= value <= 60:
-            problems.append(f"{where}: {key}: expected seconds 1..60, got {value!r}")
+            problems.append(f"{where}: {key}: expected seconds 1..60, got {_show(value)}")
             return default
         return float(value)
     if isinstance(default, str):
         if not isinstance(value, str):
-            problems.append(f"{where}: {key}: expected text, got {value!r}")
+            problems.append(f"{where}: {key}: expected text, got {_show(value)}")
             return default
+        if len(value) > MAX_TEXT or any(ord(c) < 32 for c in value):
+            problems.append(f"{where}: {key}: expected one line of at most {MAX_TEXT} characters, "
+                            f"got {_show(value)}")
+            return default
+        if key in ("region", "hall") and _fold(value) != value:
+            # ids are lower-case ASCII: "Shenyang" is shenyang (the catalogue names the valid ids)
+            problems.append(f"{where}: {key}: read {_show(value)} as {_fold(value)!r}")
+            return _fold(value)
         return value
     return value
 
 
-def config_from_dict(data: dict, where: str = "config") -> tuple[KioskConfig, list[str]]:
+def config_from_dict(data: dict, where: str = "config", text: str | None = None) -> tuple[KioskConfig, list[str]]:
+    """The configuration in `data` and its problems. `text`: the file's text, to name the
+    line of each problem (`config.json:3: idle_timeout: ...`)."""
     problems: list[str] = []
     cfg = KioskConfig()
     if not isinstance(data, dict):
-        return cfg, [f"{where}: expected an object at the top"]
+        return cfg, [f"{where}: expected an object {{...}} at the top, got {type(data).__name__}; using defaults"]
+
+    def at(key: str, after: str | None = None) -> str:
+        return f"{where}:{_line_of(text, key, after)}" if text is not None else where
+
     known = {f.name for f in fields(KioskConfig)}
-    for key in data:
-        if key not in known:
-            problems.append(f"{where}: {key}: unknown setting (ignored)")
+    unknown = [str(k) for k in data if k not in known]
+    pdata = data.get("printer")
+    if isinstance(pdata, dict):
+        pknown = {pf.name for pf in fields(PrinterConfig)}
+        unknown += [f"printer.{k}" for k in pdata if k not in pknown]
+    if unknown:  # one message however many: a file with thousands of them must not flood the log
+        listed = ", ".join(_show(k)[1:-1] for k in unknown[:MAX_UNKNOWN_LISTED])
+        more = f" (+{len(unknown) - MAX_UNKNOWN_LISTED} more)" if len(unknown) > MAX_UNKNOWN_LISTED else ""
+        problems.append(f"{at(unknown[0].removeprefix('printer.'))}: unknown setting(s) ignored: {listed}{more}; "
+                        f"valid: {', '.join(config_keys())}")
     for f in fields(KioskConfig):
         if f.name not in data:
             continue
         if f.name == "printer":
-            pdata = data["printer"]
             if not isinstance(pdata, dict):
-                problems.append(f"{where}: printer: expected an object, got {pdata!r}")
+                problems.append(f"{at('printer')}: printer: expected an object, got {_show(pdata)}")
                 continue
             pcfg = PrinterConfig()
-            pknown = {pf.name for pf in fields(PrinterConfig)}
-            for key in pdata:
-                if key not in pknown:
-                    problems.append(f"{where}: printer.{key}: unknown setting (ignored)")
             for pf in fields(PrinterConfig):
                 if pf.name in pdata:
                     setattr(pcfg, pf.name, _check(f"printer.{pf.name}", pdata[pf.name],
-                                                  getattr(pcfg, pf.name), problems, where))
+                                                  getattr(pcfg, pf.name), problems, at(pf.name, "printer")))
             cfg.printer = pcfg
         else:
-            setattr(cfg, f.name, _check(f.name, data[f.name], getattr(cfg, f.name), problems, where))
+            setattr(cfg, f.name, _check(f.name, data[f.name], getattr(cfg, f.name), problems, at(f.name)))
     return cfg, problems
 
 
+def _line_of(text: str, key: str, after: str | None = None) -> int:
+    """The line of `"key"` in the file's text (after `"after"`, for printer.*); 1 if not found."""
+    start = 0
+    if after is not None:
+        i = text.find(json.dumps(after))
+        start = i if i >= 0 else 0
+    i = text.find(json.dumps(key), start)
+    return text.count("\n", 0, i) + 1 if i >= 0 else 1
+
+
+def decode_config(raw: bytes) -> tuple[str, str | None]:
+    """The text of config.json and a note when it was not plain UTF-8: a UTF-8 or UTF-16
+    byte-order mark (Windows Notepad) is dropped, GBK/GB18030 text is read as such.
+    Raises UnicodeDecodeError when it is none of these."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8"), None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "saved as UTF-16; read as such (save it as UTF-8)"
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030")  # GBK is a subset; raises if it is not that either
+        return text, "not UTF-8; read as GBK/GB18030 (save it as UTF-8)"
+
+
 def load_config(path: Path | None = None) -> tuple[KioskConfig, list[str]]:
-    """The configuration and the problems found. A missing file means defaults."""
+    """The configuration and the problems found. A missing file means defaults. Whatever
+    the bytes in the file, this returns: a problem names the file, the line and the key,
+    and the setting falls back to its default (the file is left as it is)."""
     path = path or config_path()
     try:
-        raw = path.read_text(encoding="utf-8")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         return KioskConfig(), []
     except OSError as exc:
-        return KioskConfig(), [f"{path}: cannot read ({exc.strerror}); using defaults"]
+        return KioskConfig(), [f"{path}: cannot read ({exc.strerror or exc}); using defaults"]
+    if len(raw) > MAX_CONFIG_BYTES:
+        return KioskConfig(), [f"{path}: larger than {MAX_CONFIG_BYTES} bytes, not a configuration; "
+                               "using defaults, file kept"]
+    notes = []
     try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", 1)
-        return KioskConfig(), [f"{path}:{line}: not valid JSON ({exc}); using defaults, file kept"]
-    return config_from_dict(data, str(path))
+        raw_text, note = decode_config(raw)
+        if note:
+            notes.append(f"{path}: {note}")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        return KioskConfig(), [f"{path}:{line}: not UTF-8 or GBK text (byte {exc.start}); using defaults, file kept"]
+    try:
+        data = json.loads(raw_text)
+    except json.JSONDecodeError as exc:
+        return KioskConfig(), notes + [f"{path}:{exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno}); "
+                                       "using defaults, file kept"]
+    except RecursionError:
+        return KioskConfig(), notes + [f"{path}: nested too deeply to be a configuration; using defaults, file kept"]
+    except ValueError as exc:  # an integer of more than 4300 digits
+        return KioskConfig(), notes + [f"{path}: not a usable JSON value ({str(exc)[:80]}); "
+                                       "using defaults, file kept"]
+    try:
+        cfg, problems = config_from_dict(data, str(path), raw_text)
+    except RecursionError:
+        return KioskConfig(), notes + [f"{path}: nested too deeply to be a configuration; using defaults, file kept"]
+    return cfg, notes + problems
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write a file so that it is either the old or the new content, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    import tempfile  # only when saving: kept off start-up
+    """Write a file (mode 0600) so that it is either the old or the new content, never
+    half (kiosk.fsutil.atomic_write_text)."""
+    from kiosk.fsutil import atomic_write_text as write
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    write(path, text)
 
 
 def save_config(cfg: KioskConfig, path: Path | None = None) -> None:

@@ -137,25 +137,26 @@ def test_contact_is_written_only_when_it_changes(tmp_path, monkeypatch):
     assert remembered_phone(db) == "024-2"
 
 
-def test_log_file_rotates_once_the_kiosk_is_up(tmp_path, monkeypatch):
+def test_log_file_is_bounded_from_the_first_line(tmp_path, monkeypatch):
     import logging
 
-    from kiosk.logs import setup_logging, start_rotation
+    from kiosk.logs import setup_logging
 
     monkeypatch.setenv("KIOSK_LOG_DIR", str(tmp_path))
     root = logging.getLogger()
     saved = list(root.handlers)
     try:
-        path = setup_logging(rotate_later=True)
+        path = setup_logging()
         path.write_text("x" * 1_100_000 + "\n", encoding="utf-8")  # over the 1 MB limit already
-        logging.getLogger("kiosk.test").warning("before rotation")
-        assert "before rotation" in path.read_text(encoding="utf-8").splitlines()[-1]
-        assert not (tmp_path / "kiosk.log.1").exists()
-        start_rotation()
-        logging.getLogger("kiosk.test").warning("after rotation", extra={"event": "e"})
-        assert (tmp_path / "kiosk.log.1").exists(), "the full file rolled over"
+        logging.getLogger("kiosk.test").warning("first line", extra={"event": "e"})
+        assert (tmp_path / "kiosk.log.1").stat().st_size == 1_100_001, "the full file rolled over at once"
         line = json.loads(path.read_text(encoding="utf-8").splitlines()[-1])
-        assert line["message"] == "after rotation" and line["event"] == "e"
+        assert line["message"] == "first line" and line["event"] == "e"
+        for i in range(7000):  # ~1.3 MB of records: rolls again, never past 1 MB
+            logging.getLogger("kiosk.test").warning("unknown key %05d %s", i, "y" * 100)
+        sizes = sorted(p.name for p in tmp_path.iterdir())
+        assert sizes == ["kiosk.log", "kiosk.log.1", "kiosk.log.2"]
+        assert path.stat().st_size <= 1_000_000 and (tmp_path / "kiosk.log.1").stat().st_size <= 1_000_000
         assert sum(getattr(h, "_kiosk", False) and isinstance(h, logging.FileHandler) for h in root.handlers) == 1
     finally:
         for h in list(root.handlers):

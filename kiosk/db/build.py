@@ -2,8 +2,11 @@
 
 The new database is written to a temporary file beside the target, checked (it opens,
 has every region and service of the sources), then moved over the target with
-os.replace. The database it replaces is kept as `<name>.previous.sqlite`. Any
-failure leaves the current database exactly as it was.
+os.replace. The database it replaces is kept as `<name>.previous.sqlite` if it still
+reads back whole (kiosk.db.resilience.keep_as_previous: copy + fsync + rename, so a
+damaged live catalogue never overwrites a good previous copy). Any failure leaves the
+current database exactly as it was; one build or install runs at a time (a lock in
+the data folder).
 """
 
 from __future__ import annotations
@@ -11,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from kiosk.catalogue.model import Catalogue
@@ -100,8 +103,14 @@ def write_catalogue(cat: Catalogue, db_path: Path, meta: dict[str, str]) -> None
             s.add(row)
             for d in svc.differences:
                 s.add(_difference_row(svc.region, "service", d))
+        digests = {}
         for region_id, doc in snapshots(cat).items():
-            s.add(m.SnapshotRow(region=region_id, data=json.dumps(doc, ensure_ascii=False)))
+            data = json.dumps(doc, ensure_ascii=False)
+            digests[region_id] = hashlib.sha256(data.encode("utf-8")).hexdigest()
+            s.add(m.SnapshotRow(region=region_id, data=data))
+        # checked when the kiosk opens the catalogue (kiosk.db.service): a flipped byte
+        # inside a snapshot's text is found, not shown to a citizen
+        s.add(m.Meta(key="snapshot_sha256", value=json.dumps(digests, sort_keys=True)))
         for i, t in enumerate(cat.policy_topics):
             s.add(m.PolicyTopicRow(
                 region_id=t.region, key=t.id, title=t.title, ref=t.ref, position=i,
@@ -174,34 +183,34 @@ def build_catalogue(seed_dir: Path, db_path: Path, check_documents: bool = True)
         raise BuildError(f"{len(problems)} problem(s) in {seed_dir}; the database was not changed", problems)
     if not cat.services:
         raise BuildError(f"no services found in {seed_dir}; the database was not changed")
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in db_path.parent.glob(".catalogue-*.sqlite.tmp"):  # left by a killed build
-        stale.unlink(missing_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".catalogue-", suffix=".sqlite.tmp", dir=db_path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        tmp.unlink()
-        meta = {
-            "schema_version": str(m.SCHEMA_VERSION),
-            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "seed_sha256": seed_digest(seed_dir),
-            "counts": json.dumps({r.id: sum(1 for s in cat.services if s.region == r.id) for r in cat.regions}),
-        }
-        write_catalogue(cat, tmp, meta)
-        verify_database(tmp, cat)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        if db_path.exists():
-            previous = db_path.with_name(db_path.stem + ".previous.sqlite")
-            shutil.copy2(db_path, previous)
-        os.replace(tmp, db_path)
-        dir_fd = os.open(db_path.parent, os.O_RDONLY)
+    from kiosk.db.resilience import keep_as_previous
+    from kiosk.fsutil import data_lock, fsync_dir, private_dir, remove_leftovers
+
+    private_dir(db_path.parent)
+    with data_lock(db_path.parent, what="a catalogue build or install"):
+        remove_leftovers(db_path.parent)  # left by killed builds and installs
+        fd, tmp_name = tempfile.mkstemp(prefix=".catalogue-", suffix=".sqlite.tmp", dir=db_path.parent)
+        os.close(fd)  # an empty file is a new SQLite database, and it is already mode 0600
+        tmp = Path(tmp_name)
         try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+            meta = {
+                "schema_version": str(m.SCHEMA_VERSION),
+                "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "seed_sha256": seed_digest(seed_dir),
+                "counts": json.dumps({r.id: sum(1 for s in cat.services if s.region == r.id) for r in cat.regions}),
+            }
+            try:
+                write_catalogue(cat, tmp, meta)
+                verify_database(tmp, cat)
+            except SQLAlchemyError as exc:  # "database or disk is full", a read-only folder …
+                raise BuildError(f"{db_path.parent}: cannot write the catalogue "
+                                 f"({getattr(exc, 'orig', None) or exc}); the database was not changed") from exc
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+            keep_as_previous(db_path)  # verified, copied, fsynced, renamed
+            os.replace(tmp, db_path)
+            fsync_dir(db_path.parent)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     return cat

@@ -140,8 +140,11 @@ def _extract(bundle: Path, into: Path) -> dict:
     manifest_path = into / "bundle.json"
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise BundleError(f"{bundle}: bundle.json missing or not JSON ({exc})") from exc
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files", {}), dict) \
+            or not all(isinstance(v, str) for v in (manifest.get("files") or {}).values()):
+        raise BundleError(f"{bundle}: bundle.json: expected an object with a files map of name to sha256")
     if manifest.get("format") != FORMAT or manifest.get("kind") not in ("database", "seed"):
         raise BundleError(f"{bundle}: bundle.json: unsupported format/kind "
                           f"({manifest.get('format')!r}/{manifest.get('kind')!r})")
@@ -164,13 +167,26 @@ def install_bundle(source: str, db_path: Path, *, trusted=None) -> dict:
 
     `trusted`: the signed target (kiosk.db.update.SignedTarget) `source` was verified
     against. Without it, `source` is verified first (kiosk.db.update.install_signed,
-    which calls back here with it): an unsigned bundle is never installed."""
+    which calls back here with it): an unsigned bundle is never installed. The caller
+    holds the data lock and has removed leftovers of killed runs; it is taken again here
+    (re-entrant) for callers that did not."""
     if trusted is None:
         from kiosk.db.update import install_signed
 
         return install_signed(source, db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=db_path.parent, prefix=".bundle-") as tmpdir:
+    from kiosk.fsutil import data_lock, private_dir
+
+    private_dir(db_path.parent)
+    with data_lock(db_path.parent):
+        return _install(source, db_path, trusted, tempfile.mkdtemp(dir=db_path.parent, prefix=".bundle-"))
+
+
+def _install(source: str, db_path: Path, trusted, tmpdir: str) -> dict:
+    from kiosk.db.resilience import keep_as_previous, verify_catalogue
+    from kiosk.db.service import CatalogueUnavailable
+    from kiosk.fsutil import fsync_dir, private_file
+
+    try:
         tmp = Path(tmpdir)
         manifest, staged = _stage(fetch(source, tmp), tmp, source)
         if manifest["version"] != trusted.version:
@@ -181,11 +197,26 @@ def install_bundle(source: str, db_path: Path, *, trusted=None) -> dict:
             raise BundleError(f"{source}: version {manifest['version']} is older than the installed "
                               f"{installed} (refused)")
         check_regions(staged, db_path, source)
+        try:  # every region's data whole, and the region this kiosk is configured for
+            verify_catalogue(staged, _configured_regions()).close()
+        except CatalogueUnavailable as exc:
+            raise BundleError(f"{source}: {exc}") from exc
         _set_meta(staged, "bundle_version", manifest["version"])
-        if db_path.exists():
-            shutil.copy2(db_path, previous_path(db_path))
+        private_file(staged)
+        with open(staged, "rb") as f:
+            os.fsync(f.fileno())
+        keep_as_previous(db_path)
         os.replace(staged, db_path)
-    return manifest
+        fsync_dir(db_path.parent)
+        return manifest
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _configured_regions() -> tuple[str, ...]:
+    from kiosk.config import load_config
+
+    return (load_config()[0].region,)
 
 
 def _stage(bundle: Path, tmp: Path, source) -> tuple[dict, Path]:
@@ -289,18 +320,26 @@ def _set_meta(db: Path, key: str, value: str) -> None:
 
 
 def rollback(db_path: Path) -> None:
-    """Swap the previous catalogue back in; the replaced one becomes the previous."""
-    from kiosk.db.service import CatalogueService, CatalogueUnavailable
+    """Swap the previous catalogue back in; the replaced one becomes the previous (if it
+    checks whole: a damaged one is not kept)."""
+    from kiosk.db.resilience import is_usable
+    from kiosk.fsutil import atomic_copy, data_lock
 
     prev = previous_path(db_path)
-    if not prev.exists():
-        raise BundleError(f"{prev}: no previous catalogue to roll back to")
-    try:
-        CatalogueService(prev).close()
-    except CatalogueUnavailable as exc:
-        raise BundleError(f"previous catalogue is not usable: {exc}") from exc
-    swap = db_path.with_name(".rollback.tmp")
-    shutil.copy2(prev, swap)
-    if db_path.exists():
-        shutil.copy2(db_path, prev)
-    os.replace(swap, db_path)
+    with data_lock(db_path.parent):
+        if not prev.exists():
+            raise BundleError(f"{prev}: no previous catalogue to roll back to")
+        why = is_usable(prev)
+        if why is not None:
+            raise BundleError(f"previous catalogue is not usable: {why}")
+        keep = db_path.exists() and is_usable(db_path) is None
+        swap = db_path.with_name(".rollback.tmp")
+        try:
+            if keep:
+                atomic_copy(db_path, swap)  # the current one, whole, beside
+            # live first: a kill between the two renames leaves both on the good previous one
+            atomic_copy(prev, db_path)
+            if keep:
+                os.replace(swap, prev)
+        finally:
+            swap.unlink(missing_ok=True)  # a full disk: nothing half-done stays behind

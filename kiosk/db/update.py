@@ -21,6 +21,8 @@ cannot hold a terminal).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import hashlib
 import http.client
 import ipaddress
@@ -314,11 +316,14 @@ def update_catalogue(repo: str, db_path: Path, deadline: float = DEFAULT_DEADLIN
 
     from kiosk.db.bundle import install_bundle
 
+    from kiosk.fsutil import Busy, data_lock, private_dir
+
     url = _as_url(repo)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(db_path.parent)
     try:
         check_url(url)
-        with tempfile.TemporaryDirectory(dir=db_path.parent, prefix=".update-") as tmp:
+        with data_lock(db_path.parent), _clean(db_path.parent), \
+                tempfile.TemporaryDirectory(dir=db_path.parent, prefix=".update-") as tmp:
             updater = _updater(url, db_path, LimitedFetcher(deadline), Path(tmp))
             _refresh(updater)
             targets = _signed_targets(updater, db_path)
@@ -343,11 +348,22 @@ def update_catalogue(repo: str, db_path: Path, deadline: float = DEFAULT_DEADLIN
     except UpdateError as exc:
         _record(db_path, ok=False, message=str(exc))
         raise
+    except Busy as exc:  # a build or install is running: try again at the next check
+        raise UpdateError(str(exc)) from exc
     except OSError as exc:
         _record(db_path, ok=False, message=f"{exc.filename or db_path}: {exc.strerror or exc}")
         raise UpdateError(f"{exc.filename or db_path}: {exc.strerror or exc}") from exc
     _record(db_path, ok=True, message=f"installed {newest.version}", installed=newest.version)
     return "installed", newest.version
+
+
+@contextmanager
+def _clean(folder: Path):
+    """Under the data lock: remove what killed builds, installs and updates left."""
+    from kiosk.fsutil import remove_leftovers
+
+    remove_leftovers(folder)
+    yield
 
 
 def _repository_of(source: str) -> str | None:
@@ -375,11 +391,14 @@ def install_signed(source: str, db_path: Path, repo: str | None = None,
     if not repo:
         raise BundleError(f"{source}: cannot verify its signature: it is not inside a repository copy "
                           "(…/targets/ beside …/metadata/) and no update_url is configured")
+    from kiosk.fsutil import Busy, data_lock, private_dir
+
     url = _as_url(repo)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(db_path.parent)
     try:
         check_url(url)
-        with tempfile.TemporaryDirectory(dir=db_path.parent, prefix=".install-") as tmp:
+        with data_lock(db_path.parent), _clean(db_path.parent), \
+                tempfile.TemporaryDirectory(dir=db_path.parent, prefix=".install-") as tmp:
             fetcher = LimitedFetcher(deadline)
             local = fetch(source, Path(tmp), timeout=deadline) if "://" in source else Path(source)
             if not local.is_file():
@@ -393,6 +412,8 @@ def install_signed(source: str, db_path: Path, repo: str | None = None,
             return install_bundle(str(local), db_path, trusted=match)
     except UpdateError as exc:
         raise BundleError(f"{source}: {exc}") from exc
+    except Busy as exc:
+        raise BundleError(str(exc)) from exc
     except tuf_exc.DownloadError as exc:  # DownloadRefused included
         raise BundleError(explain(exc)) from exc
     except OSError as exc:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import os
 from datetime import date, datetime
 from pathlib import Path
 
 from kiosk import paths
 from kiosk.config import atomic_write_text
+from kiosk.fsutil import private_dir
 
 log = logging.getLogger("kiosk.printing")
 
@@ -28,8 +30,8 @@ def next_serial(now: datetime | date | None = None, directory: Path | None = Non
     directory = Path(directory) if directory else paths.data_dir()
     path = directory / COUNTER_FILE
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        with open(directory / f".{COUNTER_FILE}.lock", "w") as lock:
+        private_dir(directory)
+        with open(os.open(directory / f".{COUNTER_FILE}.lock", os.O_WRONLY | os.O_CREAT, 0o600), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             last = 0
             try:

@@ -161,6 +161,7 @@ class KioskWindow(QWidget):
         self.db_path: Path | None = None  # set by run_kiosk: watched for a new catalogue
         self._db_stamp = None
         self._warmed = False
+        self.updates: object | None = None  # kiosk.ui.updates.UpdateChecker, when update_url is set
         self.apply_theme()
 
     # -- header -------------------------------------------------------------------------------
@@ -410,21 +411,41 @@ def create_window(catalogue, config: KioskConfig, state=None) -> KioskWindow:
 
 def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = False, db: Path | None = None,
               screenshot: Path | None = None) -> int:
-    """Start the kiosk. `smoke`: show Home, paint it, exit 0 (for checks/benchmarks)."""
-    from kiosk.db.resilience import open_catalogue, remember_contact, remembered_phone
-    from kiosk.logs import setup_logging, start_rotation
+    """Start the kiosk. `smoke`: show Home, paint it, exit 0 (for checks/benchmarks).
 
-    setup_logging(rotate_later=True)
+    Whatever is wrong (catalogue, config, a bug while building the window), this shows
+    Home or 系统维护中, never a traceback; a start that does not reach a painted screen is
+    counted, and after MAX_FAILED_STARTS of them the kiosk shows 系统维护中 at once."""
+    from kiosk.db.resilience import (
+        MAX_FAILED_STARTS, note_start, open_catalogue, remember_contact, remembered_phone, start_succeeded,
+    )
+    from kiosk.logs import setup_logging
+
+    setup_logging()
+    install_startup_hook()
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    config, problems = load_config()
+    config, problems = load_config()  # once per start: each problem logged once
     for p in problems:
         log.warning("config: %s", p, extra={"event": "config-problem"})
+    from kiosk.config import config_dir
+    from kiosk.fsutil import remove_leftovers
+
+    remove_leftovers(config_dir(), lock=False)  # .config.json.*.tmp of a killed 'config set'
     db = db or paths.catalogue_db_path()
+    failed_starts = note_start(db.parent)
     window: QWidget
-    opened = open_catalogue(db, paths.seed_dir())
     try:
+        if failed_starts > MAX_FAILED_STARTS:
+            raise LookupError(f"{failed_starts - 1} starts in a row did not reach Home; "
+                              "not trying again until staff restart the kiosk")
+        opened = open_catalogue(db, paths.seed_dir())
         if opened.catalogue is None:
             raise LookupError(opened.error)
+        try:
+            opened.catalogue.region(config.region)
+        except LookupError as exc:  # names the valid ids
+            opened.catalogue.close()
+            raise LookupError(f"config region: {exc}") from exc
         window = create_window(opened.catalogue, config)
         window.ctx.warnings = opened.warnings + list(problems)
         window.db_path = db
@@ -434,8 +455,11 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
         install_exception_hook(window)
         if not (smoke or screenshot) and getattr(window, "staff", None) is not None:
             window.staff.first_run_if_needed()  # no PIN yet: the first-run screen sets PIN and hall
-    except LookupError as exc:  # no catalogue, or the configured region is not in it
-        log.error("kiosk cannot start normally: %s", exc, extra={"event": "maintenance"})
+    except Exception as exc:  # noqa: BLE001 - no catalogue, region not in it, or a bug: never a crash loop
+        if isinstance(exc, LookupError):
+            log.error("kiosk cannot start normally: %s", exc, extra={"event": "maintenance"})
+        else:
+            log.error("kiosk cannot start normally", exc_info=True, extra={"event": "maintenance"})
         family = theme.load_cjk_font()
         app.setStyleSheet(theme.stylesheet(theme.NORMAL, theme.LIGHT, family))
         from kiosk.ui.maintenance import MaintenanceScreen
@@ -466,17 +490,29 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
         ok = isinstance(window, KioskWindow) and window.ctx.session.screen is Screen.HOME
         if isinstance(window, KioskWindow):
             window.kiosk_mode = False
+        start_succeeded(db.parent)
         window.close()
         return 0 if ok else 1
-    QTimer.singleShot(ROTATE_LOGS_AFTER_MS, start_rotation)  # once Home is up
+    QTimer.singleShot(START_SUCCEEDED_AFTER_MS, lambda: start_succeeded(db.parent))  # once a screen is up
     if isinstance(window, KioskWindow) and config.update_url:
         from kiosk.ui.updates import UpdateChecker  # signed updates in a child process, at Home only
 
-        setattr(window, "updates", UpdateChecker(window, db, config.update_url, config.update_interval))  # noqa: B010
+        window.updates = UpdateChecker(window, db, config.update_url, config.update_interval)
     return app.exec()
 
 
-ROTATE_LOGS_AFTER_MS = 2000
+START_SUCCEEDED_AFTER_MS = 2000
+
+
+def install_startup_hook() -> None:
+    """Until the window's own hook (install_exception_hook): an exception escaping a Qt
+    slot is logged (traceback in the file, one line on the console), not printed."""
+
+    def hook(exc_type, exc, tb):
+        log.error("unhandled exception during start-up", exc_info=(exc_type, exc, tb),
+                  extra={"event": "unhandled"})
+
+    sys.excepthook = hook
 
 
 def wait_for_full_screen(window: QWidget, timeout: float = 3.0) -> bool:
