@@ -287,6 +287,7 @@ class Document:
     date: str | None
     rank: int
     date_note: str | None = None
+    side_headings: bool = False  # section names in a side column (see sections.py)
 
 
 @dataclass

@@ -125,13 +125,13 @@ def guide_as_text(guide: Guide, region: Region, halls: list[Hall], policy: list[
         w("\n【咨询电话】")
         for line in phone_lines(svc, region):
             w(f"  {line}")
-    if svc.steps:
+    if guide.steps:
         w("\n【办理环节】")
-        for t in svc.steps:
+        for t in guide.steps:
             w(f"  {t.text}")
-    if svc.legal_basis:
+    if guide.legal_basis:
         w("\n【设定依据】")
-        for t in svc.legal_basis:
+        for t in guide.legal_basis:
             w(f"  {t.text}")
     if svc.older_notes:
         w("\n【注意事项（较早文件）】")
@@ -171,8 +171,8 @@ def guide_as_dict(guide: Guide, region: Region, halls: list[Hall], policy: list[
         "notes": with_situations(guide.notes),
         "phones": [asdict(p) for p in svc.phones],
         "hotline": asdict(region.hotline) if region.hotline else None,
-        "steps": [asdict(t) for t in svc.steps],
-        "legal_basis": [asdict(t) for t in svc.legal_basis],
+        "steps": with_situations(guide.steps),
+        "legal_basis": with_situations(guide.legal_basis),
         "older_notes": [asdict(t) for t in svc.older_notes],
         "differences": [asdict(d) for d in svc.differences],
         "policy_topics": [t.id for t in policy],

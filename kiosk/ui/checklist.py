@@ -191,8 +191,8 @@ class ChecklistScreen(ScreenBase):
 
     def _more(self, guide) -> None:
         svc = guide.service
-        sections = (("办理对象及条件", guide.intro, "intro"), ("办理环节", svc.steps, "steps"),
-                    ("设定依据", svc.legal_basis, "legalBasis"),
+        sections = (("办理对象及条件", guide.intro, "intro"), ("办理环节", guide.steps, "steps"),
+                    ("设定依据", guide.legal_basis, "legalBasis"),
                     ("注意事项（2020年政务公开指南）", svc.older_notes, "olderNotes"))
         for title, items, name in sections:
             if items:
