@@ -294,13 +294,21 @@ def cmd_policy(args) -> int:
 
 def cmd_differences(args) -> int:
     cat = open_catalogue(args)
-    _region(cat, args.region)
+    region = _region(cat, args.region)
     diffs = cat.differences(args.region)
     if args.json:
         _print_json([asdict(d) for d in diffs])
         return EXIT_OK
+    docs = [d for d in cat.documents() if d.region == region.id]
+    print(f"{region.name}：{len(diffs)} 处文件差异（以较新的文件为准）")
+    for doc in docs:
+        print(f"  {doc.file}  {doc.date or '未注明日期'}《{doc.title}》")
+    if not diffs:
+        print("  本地区的文件之间没有记录的差异" + ("（只有一份文件）" if len(docs) == 1 else ""))
+    names = {s.id: s.name for s in cat.services(region.id)}
     for d in diffs:
-        print(f"■ {d.subject} · {d.field}")
+        name = names.get(d.subject, d.subject)
+        print(f"■ {name}" + (f"（{d.subject}）" if name != d.subject else "") + f" · {d.field}  〔{d.document}〕")
         print(f"  较早：{d.older}  （{d.older_ref or '—'}）")
         print(f"  较新：{d.newer or '—'}  （{d.newer_ref or '—'}）")
         if d.note:

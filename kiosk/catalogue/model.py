@@ -16,6 +16,20 @@ def deadline_label(text: str | None) -> str:
     return text if text.startswith("补正") else f"补正期限：{text}"
 
 
+def document_label(doc: "Document") -> str:
+    """'2020 年《市医保局全面推进…》': how a citizen is told which document a text is from."""
+    year = f"{doc.date[:4]} 年" if doc.date and doc.date[:4].isdigit() else ""
+    return f"{year}《{doc.title}》"
+
+
+def older_note_groups(items: list["TextItem"]) -> list[tuple[str, list["TextItem"]]]:
+    """An older document's 注意事项, grouped by the document they come from (its label)."""
+    groups: dict[str, list] = {}
+    for t in items:
+        groups.setdefault(t.label or "", []).append(t)
+    return list(groups.items())
+
+
 def normalize_condition(when: dict | None, when_any: list | None) -> Condition | None:
     def norm(m):
         return {str(q): ([v] if isinstance(v, str) else [str(x) for x in v]) for q, v in m.items()}
@@ -181,6 +195,9 @@ class Difference:
     newer_ref: str | None
     note: str | None
     subject: str = ""  # e.g. the service or hall it concerns
+    region: str = ""  # the region whose service or hall it concerns (ids repeat across regions)
+    document: str = ""  # the source file of the record that holds it
+    kind: str = ""  # service | hall
 
 
 @dataclass

@@ -29,7 +29,7 @@ from kiosk.catalogue.cleaning import EMAIL_RE, URL_RE, match_key, normalize_look
 from kiosk.catalogue.model import (
     Catalogue, Channel, DeferrableItem, Difference, Document, Form, Hall, Material, Option,
     PolicyFact, PolicyTable, PolicyTopic, Phone, Question, Region, Service, TextItem,
-    TimeLimit, Topic, condition_questions, normalize_condition,
+    TimeLimit, Topic, condition_questions, document_label, normalize_condition,
 )
 from kiosk.catalogue.guide import CONDITIONAL
 from kiosk.catalogue.schema import Problem
@@ -332,6 +332,14 @@ class SeedLoader:
             if c.get("type") not in schema.CHANNEL_TYPES:
                 self.problem(file, c.line_of("type"),
                              f"channel type {c.get('type')!r}: expected one of {', '.join(sorted(schema.CHANNEL_TYPES))}")
+            at = 0
+            for item in c.get("path") or []:  # the menu items, in the order the text gives them
+                found = c["text"].find(item, at)
+                if found < 0:
+                    self.problem(file, c.line_of("path"), f"path item {item!r} is not in the channel's text "
+                                                          "(after the items before it)")
+                    break
+                at = found + len(item)
             if c.get("type") == "online" and not c.get("url") and not c.get("blank") and not c.get("name"):
                 self.problem(file, c.line, "online channel without url or name: mark it blank: true if the document gives none")
             out.append(Channel(
@@ -385,7 +393,7 @@ class SeedLoader:
                             self.scan_in_any(v, key, docs, file, d.line_of(key))
             out.append(Difference(d["field"], _as_text(d.get("older")), older_ref if d.get("older_ref") else None,
                                   _as_text(d.get("newer")) if d.get("newer") is not None else None,
-                                  newer_ref, d.get("note"), subject))
+                                  newer_ref, d.get("note"), subject, document=doc))
         return out
 
     def questions_for(self, ids, local, file: str, line: int) -> list[Question]:
@@ -490,6 +498,8 @@ class SeedLoader:
                     if match_key(d.older) not in older_doc.key:
                         self.problem(file, raw_d.line_of("older"),
                                      f"older value not found in {older_doc.meta.file}: {d.older[:40]!r}")
+            for d in diffs:
+                d.region, d.kind = region_id, "hall"
             hall = Hall(region_id, h["id"], h["name"], ref, h.get("address"), h.get("phone"),
                         h.get("directions"), h.get("note"), diffs)
             cat.halls.append(hall)
@@ -581,7 +591,7 @@ class SeedLoader:
                 self.problem(file, it.line_of("merge_into") if it.get("merge_into") else it.line,
                              f"merge_into: unknown service {it.get('merge_into')!r}")
                 continue
-            label = f"{self.doc_meta[doc].date or ''}《{self.doc_meta[doc].title}》".strip() if doc in self.doc_meta else doc
+            label = document_label(self.doc_meta[doc]) if doc in self.doc_meta else doc
             target.sources.append(ref)
             # materials / time limit of the older document are kept as read, for staff
             self.materials(it.get("materials"), doc, file)
@@ -600,7 +610,8 @@ class SeedLoader:
             if older_tl and target.time_limit and match_key(older_tl.text) != match_key(target.time_limit.text) \
                     and not any(d.field == "time_limit" for d in diffs):
                 diffs.append(Difference("time_limit", older_tl.text, older_tl.ref, target.time_limit.text,
-                                        target.time_limit.ref, "办理时限不同，以较新文件为准", target.id))
+                                        target.time_limit.ref, "办理时限不同，以较新文件为准", target.id,
+                                        document=doc))
             target.differences += diffs
 
     def load_policy_file(self, path: Path, region_id: str, data: dict, services: dict[str, Service],
@@ -655,7 +666,7 @@ class SeedLoader:
                 newer = "；".join(m.text for m in new)
                 svc.differences.append(Difference(
                     "materials", older, svc.materials[0].ref if svc.materials else svc.ref, newer, ref,
-                    up.get("note") or "所需材料以较新文件为准", svc.id))
+                    up.get("note") or "所需材料以较新文件为准", svc.id, document=doc))
                 svc.materials = new
             if up.get("questions") is not None:
                 svc.questions = self.questions_for(up["questions"], up.get("local_questions"), file,
@@ -724,6 +735,8 @@ class SeedLoader:
             for svc in services.values():
                 file, raw = self._service_raw[(region_id, svc.id)]
                 self.check_conditions(svc, file, raw.line)
+                for d in svc.differences:
+                    d.region, d.kind = region_id, "service"
                 cat.differences += svc.differences
             cat.services += services.values()
         self.catalogue = cat

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 
 from kiosk.catalogue.guide import Guide
-from kiosk.catalogue.model import Channel, Hall, PolicyTopic, Region, deadline_label
+from kiosk.catalogue.model import Channel, Hall, PolicyTopic, Region, deadline_label, older_note_groups
 
 CHANNEL_LABELS = {
     "window": "窗口办", "online": "网上办", "app": "掌上办", "wechat": "公众号", "miniprogram": "小程序",
@@ -14,11 +15,41 @@ CHANNEL_LABELS = {
 }
 
 
+_DOC_LABEL_RE = re.compile(r"^(?:[①-⑳]|[（(]\d+[)）])?\s*([\u4e00-\u9fff]{1,4}办)\s*[：:]")
+
+
+def channel_label(c: Channel) -> str:
+    """The document's own label of a channel (现场办, 线下办, 窗口办 …), else the type's."""
+    m = _DOC_LABEL_RE.match(c.text)
+    return m.group(1) if m else CHANNEL_LABELS.get(c.type, c.type)
+
+
+def menu_text(c: Channel) -> str:
+    """The menu path exactly as the document writes it, e.g. 进入【主页】-【账户查询】/【权益证明】
+    or [首页] - [地方版] (the check makes sure every path item is in the text, in order)."""
+    if not c.path:
+        return ""
+    text = c.text
+    i = text.find(c.path[0])
+    if i < 0:
+        return " - ".join(c.path)
+    if i > 0 and text[i - 1] in "【[":
+        i -= 1
+    if text[max(0, i - 2):i] == "进入":
+        i -= 2
+    j = i
+    for item in c.path:
+        j = text.find(item, j) + len(item)
+    if j < len(text) and text[j] in "】]":
+        j += 1
+    return text[i:j]
+
+
 def channel_summary(c: Channel) -> str:
     """One line describing where/how, from the parsed fields (falls back to the text)."""
-    label = CHANNEL_LABELS.get(c.type, c.type)
+    label = channel_label(c)
     if c.blank:
-        return f"{label}：{c.note or '文件未给出具体地址'}"
+        return f"{label}：文件未给出具体地址"
     parts: list[str] = []
     if c.type == "window":
         parts.append(c.place or c.text)
@@ -27,9 +58,13 @@ def channel_summary(c: Channel) -> str:
     elif c.type in ("app", "wechat", "miniprogram"):
         parts.append(c.app or c.name or c.text)
         if c.path:
-            parts.append("进入" + "-".join(f"【{p}】" for p in c.path))
+            parts.append(menu_text(c))
     elif c.type == "online":
         parts.append(" ".join(x for x in (c.name, c.url) if x) or c.text)
+        if c.path:
+            parts.append(menu_text(c))
+        if not c.url:
+            parts.append("（文件未给出网址）")
     elif c.type == "email":
         parts.append(c.email or c.text)
     else:
@@ -133,16 +168,20 @@ def guide_as_text(guide: Guide, region: Region, halls: list[Hall], policy: list[
         w("\n【设定依据】")
         for t in guide.legal_basis:
             w(f"  {t.text}")
-    if svc.older_notes:
-        w("\n【注意事项（较早文件）】")
-        for t in svc.older_notes:
-            w(f"  {t.text}  〔{t.label or ''}〕")
+    for label, items in older_note_groups(svc.older_notes):
+        w(f"\n【注意事项（{label or '较早文件'}）】")
+        for t in items:
+            w(f"  {t.text}")
     if policy:
         w("\n【相关政策】" + "、".join(t.title for t in policy) + "（kiosk policy 查看）")
     if halls:
         w("\n【办理地点】")
         for h in halls:
             w(f"  {h.name}：{h.address or '地址文件未给出'}" + (f"  电话 {h.phone}" if h.phone else ""))
+            if h.directions:
+                w(f"    乘车：{h.directions}")
+            if h.note:
+                w(f"    说明：{h.note}")
     if svc.differences:
         w(f"\n【文件差异】{len(svc.differences)} 处（以较新文件为准；kiosk differences 查看）")
     w("\n【来源】" + "；".join(svc.sources))

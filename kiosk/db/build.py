@@ -127,10 +127,8 @@ def snapshots(cat: Catalogue) -> dict[str, dict]:
             "services": [asdict(s) for s in cat.services if s.region == r.id],
             "halls": [asdict(h) for h in cat.halls if h.region == r.id],
             "policy_topics": [asdict(t) for t in cat.policy_topics if t.region == r.id],
-            "differences": [asdict(d) | {"kind": "hall" if any(d in h.differences for h in cat.halls) else "service"}
-                            for d in cat.differences
-                            if any(s.region == r.id and d.subject == s.id for s in cat.services)
-                            or any(h.region == r.id and d.subject == h.name for h in cat.halls)],
+            # each difference names its region: service ids repeat across regions
+            "differences": [asdict(d) for d in cat.differences if d.region == r.id],
         }
     return out
 

@@ -151,7 +151,7 @@ class CatalogueService:
         for d in self._region_data(region_id)["differences"]:
             if kind and d.get("kind") != kind:
                 continue
-            out.append(Difference(**{k: v for k, v in d.items() if k != "kind"}))
+            out.append(Difference(**d))
         return out
 
     # -- policy reference ------------------------------------------------------------

@@ -79,6 +79,7 @@ class WindowLine:
     place: str | None
     window: str | None  # '一楼15号窗口' as the catalogue has it
     text: str  # the channel's full text, the fallback
+    kind: str = "窗口"  # the document's word for it: 窗口 / 现场办 (an office, not a window)
 
     @property
     def label(self) -> str:
@@ -210,7 +211,7 @@ class ChecklistDocument:
         add("heading", "办理地点")
         if self.windows:
             for w in self.windows:
-                add("text", f"窗口：{w.label}")
+                add("text", f"{w.kind}：{w.label}")
         add("text", f"大厅地址：{self.hall_address}" if self.hall_address else ADDRESS_UNKNOWN)
         if self.time_limit:
             add("text", f"办理时限：{self.time_limit}")
@@ -270,9 +271,9 @@ def _situation_text(guide: Guide) -> list[str]:
 def _window_lines(channels: list[Channel]) -> list[WindowLine]:
     out: list[WindowLine] = []
     for c in channels:
-        if c.type != "window" or c.blank:
+        if c.type not in ("window", "office") or c.blank:
             continue
-        line = WindowLine(c.place, c.window, c.text)
+        line = WindowLine(c.place, c.window, c.text, "窗口" if c.type == "window" else "现场办")
         if line.label not in (x.label for x in out):
             out.append(line)
     return out

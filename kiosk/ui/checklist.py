@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from kiosk.catalogue.model import deadline_label
+from kiosk.catalogue.model import deadline_label, older_note_groups
 from kiosk.catalogue.textview import CHANNEL_LABELS, channel_summary, phone_lines
 from kiosk.ui.qr import qr_pixmap
 from kiosk.ui.widgets import PagedScroll, ScreenBase, button, card, label
@@ -191,9 +191,11 @@ class ChecklistScreen(ScreenBase):
 
     def _more(self, guide) -> None:
         svc = guide.service
+        # the older document's 注意事项 under its own name (Shenyang's 2020 guide; none elsewhere)
         sections = (("办理对象及条件", guide.intro, "intro"), ("办理环节", guide.steps, "steps"),
                     ("设定依据", guide.legal_basis, "legalBasis"),
-                    ("注意事项（2020年政务公开指南）", svc.older_notes, "olderNotes"))
+                    *((f"注意事项（{label or '较早文件'}）", items, "olderNotes")
+                      for label, items in older_note_groups(svc.older_notes)))
         for title, items, name in sections:
             if items:
                 lay = self._section(title, name=name)
