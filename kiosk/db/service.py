@@ -21,7 +21,9 @@ from kiosk.catalogue.model import (
     region_from_dict, service_from_dict,
 )
 
-SCHEMA_VERSION = 2  # kiosk.db.models.SCHEMA_VERSION (not imported: that would load the ORM)
+# The one version of the built catalogue's layout (kiosk.db.models imports it from here, so
+# that this module loads without the ORM). 3: meta + snapshots only, differences with region.
+SCHEMA_VERSION = 3
 
 
 class CatalogueUnavailable(Exception):
