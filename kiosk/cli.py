@@ -1,7 +1,7 @@
 """The `kiosk` command. Its subcommands and flags are a contract operators and checks
 rely on: extend it, never rename anything.
 
-    kiosk catalogue build|check|install BUNDLE|rollback|bundle OUT --version V
+    kiosk catalogue build|check|install BUNDLE|rollback|bundle OUT --version V|paths [--out DIR]
     kiosk services  --region R [--json]
     kiosk questions --region R --service ID [--json]
     kiosk show      --region R --service ID [--answer QID=OID ...] [--json]
@@ -46,16 +46,47 @@ def cmd_catalogue_check(args) -> int:
     from kiosk.catalogue.sources import load_seed
 
     seed = Path(args.seed) if args.seed else paths.seed_dir()
+    from kiosk.catalogue.paths import check_paths
+
     cat, problems = load_seed(seed)
     for p in problems:
         print(p)
     if problems:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return EXIT_FAILED
+    # every combination of answers of every service, walked as the kiosk asks them
+    path_problems, counts = check_paths(cat.services)
+    for p in path_problems:
+        print(p)
+    if path_problems:
+        print(f"{len(path_problems)} problem(s) found in the answer paths", file=sys.stderr)
+        return EXIT_FAILED
     by_region = {r.id: sum(1 for s in cat.services if s.region == r.id) for r in cat.regions}
     summary = ", ".join(f"{k} {v}" for k, v in by_region.items())
     print(f"catalogue ok: {len(cat.services)} services ({summary}), {len(cat.halls)} halls, "
-          f"{len(cat.policy_topics)} policy topics, {len(cat.differences)} recorded differences")
+          f"{len(cat.policy_topics)} policy topics, {len(cat.differences)} recorded differences, "
+          f"{counts['paths']} answer paths ({counts['questions']} questions) each ending in a checklist")
+    return EXIT_OK
+
+
+def cmd_catalogue_paths(args) -> int:
+    """Write every answer path's checklist as JSON (the reviewed artefact of tests/artefacts/paths)."""
+    from kiosk.catalogue.paths import artefact_files
+    from kiosk.catalogue.sources import load_seed
+
+    seed = Path(args.seed) if args.seed else paths.seed_dir()
+    cat, problems = load_seed(seed)
+    if problems:
+        for p in problems:
+            print(p)
+        return EXIT_FAILED
+    out = Path(args.out)
+    files = artefact_files(cat.services)
+    for rel, text in files.items():
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    print(f"wrote {len(files)} files to {out}")
     return EXIT_OK
 
 
@@ -480,6 +511,10 @@ def build_parser() -> argparse.ArgumentParser:
     c = cat_sub.add_parser("check", help="validate seed/: print every problem as file:line: message")
     c.add_argument("--seed", help="seed directory (default: the project's seed/)")
     c.set_defaults(func=cmd_catalogue_check)
+    pa = cat_sub.add_parser("paths", help="write every answer path's checklist as JSON, for review")
+    pa.add_argument("--seed", help="seed directory (default: the project's seed/)")
+    pa.add_argument("--out", default="tests/artefacts/paths", help="directory (default: tests/artefacts/paths)")
+    pa.set_defaults(func=cmd_catalogue_paths)
 
     i = cat_sub.add_parser("install", help="install a catalogue bundle (file or http(s) URL), keeping the previous")
     i.add_argument("bundle")

@@ -227,6 +227,8 @@ class Service:
     older_notes: list[TextItem] = field(default_factory=list)  # 注意事项 of older documents
     differences: list[Difference] = field(default_factory=list)
     policy_topics: list[str] = field(default_factory=list)
+    # answers for which the document lists no materials (text: the transcriber's comment)
+    no_materials: list[TextItem] = field(default_factory=list)
 
     def question(self, qid: str) -> Question | None:
         return next((q for q in self.questions if q.id == qid), None)
@@ -342,7 +344,7 @@ def service_from_dict(d: dict) -> Service:
     d["deferrable_items"] = _items(d.get("deferrable_items"), DeferrableItem)
     d["channels"] = _items(d.get("channels"), Channel)
     d["time_limit"] = TimeLimit(**d["time_limit"]) if d.get("time_limit") else None
-    for key in ("tips", "notes", "refusals", "steps", "legal_basis", "older_notes"):
+    for key in ("tips", "notes", "refusals", "steps", "legal_basis", "older_notes", "no_materials"):
         d[key] = _items(d.get(key), TextItem)
     d["phones"] = _items(d.get("phones"), Phone)
     d["differences"] = _items(d.get("differences"), Difference)

@@ -39,6 +39,9 @@ DIFFERENCE = {
     "older_ref": ("str", False), "newer_ref": ("str", False), "note": ("str", False),
     "comment": COMMENT,
 }
+# Answers for which the document lists no 要件 at all (checked by the path enumeration:
+# a path without materials must be declared here, and a declared one must have none).
+NO_MATERIALS = {"when": ("when", False), "when_any": ("whenany", False), "ref": REF, "comment": COMMENT}
 SERVICE = {
     "id": ("str", True), "name": ("str", True), "category": ("str", True), "audience": ("str", True),
     "topics": ("strlist", True), "ref": REF,
@@ -49,6 +52,7 @@ SERVICE = {
     "phones": (("list", PHONE), False), "notes": (("list", TEXT_ITEM), False),
     "steps": (("list", TEXT_ITEM), False), "legal_basis": (("list", TEXT_ITEM), False),
     "differences": (("list", DIFFERENCE), False), "comment": COMMENT,
+    "no_materials": (("list", NO_MATERIALS), False),
 }
 REFUSAL_LIST = {
     "matter": ("str", True), "heading": ("str", False), "applies_to": ("strlist", True),

@@ -438,12 +438,17 @@ class SeedLoader:
         svc.steps = self.text_items(raw.get("steps"), doc, file, conditional=True)
         svc.legal_basis = self.text_items(raw.get("legal_basis"), doc, file, conditional=True)
         svc.differences = self.differences(raw.get("differences"), doc, file, svc.id)
+        for nm in raw.get("no_materials") or []:
+            if not nm.get("when") and not nm.get("when_any"):
+                self.problem(file, nm.line, "no_materials: needs a `when` (the answers it is for)")
+            svc.no_materials.append(TextItem(nm.get("comment") or "", self.resolve_ref(nm.get("ref"), doc, file, nm.line),
+                                             normalize_condition(nm.get("when"), nm.get("when_any"))))
         return svc
 
     def check_conditions(self, svc: Service, file: str, line: int) -> None:
         asked = {q.id: q for q in svc.questions}
         used: set[str] = set()
-        items = [x for attr in CONDITIONAL for x in getattr(svc, attr)]
+        items = [x for attr in (*CONDITIONAL, "no_materials") for x in getattr(svc, attr)]
         for it in items:
             cond = it.condition
             for qid in condition_questions(cond):
