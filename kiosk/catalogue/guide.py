@@ -61,6 +61,7 @@ class Guide:
     service: Service
     answers: dict[str, str]
     materials: list[Material] = field(default_factory=list)
+    older_materials: list[Material] = field(default_factory=list)  # listed by an older guide only
     deferrable_items: list[DeferrableItem] = field(default_factory=list)
     channels: list[Channel] = field(default_factory=list)
     intro: list[TextItem] = field(default_factory=list)
@@ -117,6 +118,7 @@ def build_guide(service: Service, answers: dict[str, str] | None = None) -> Guid
 
     return Guide(
         service=service, answers=answers, materials=pick(service.materials),
+        older_materials=list(service.older_materials),
         deferrable_items=list(service.deferrable_items), channels=pick(service.channels),
         intro=pick(service.intro), tips=pick(service.tips), notes=pick(service.notes),
         refusals=list(service.refusals), steps=pick(service.steps), legal_basis=pick(service.legal_basis),

@@ -16,10 +16,21 @@ def deadline_label(text: str | None) -> str:
     return text if text.startswith("补正") else f"补正期限：{text}"
 
 
-def document_label(doc: "Document") -> str:
-    """'2020 年《市医保局全面推进…》': how a citizen is told which document a text is from."""
+def document_label(doc: "Document", short: bool = False) -> str:
+    """'2020 年《市医保局全面推进…》' (or, short, '2020 年公开指南'): how a citizen is told
+    which document a text is from."""
     year = f"{doc.date[:4]} 年" if doc.date and doc.date[:4].isdigit() else ""
+    if short and doc.short_title:
+        return f"{year}{doc.short_title}"
     return f"{year}《{doc.title}》"
+
+
+def older_materials_line(items: list["Material"]) -> str:
+    """「2020 年公开指南还列有：…，请以窗口要求为准」, one sentence per older guide."""
+    groups: dict[str, list[str]] = {}
+    for m in items:
+        groups.setdefault(m.listed_by or "较早的办事指南", []).append(m.text.rstrip("。；;"))
+    return "".join(f"{label}还列有：{'；'.join(texts)}，请以窗口要求为准。" for label, texts in groups.items())
 
 
 def older_note_groups(items: list["TextItem"]) -> list[tuple[str, list["TextItem"]]]:
@@ -139,6 +150,7 @@ class Material:
     deferrable_deadline: str | None = None  # 可容缺: 补正期限 text
     deferrable_days: int | None = None
     deferrable_ref: str | None = None
+    listed_by: str | None = None  # '2020 年公开指南': an older guide's item the newer is silent on
 
     @property
     def display_name(self) -> str:
@@ -215,6 +227,9 @@ class Service:
     intro: list[TextItem] = field(default_factory=list)
     questions: list[Question] = field(default_factory=list)
     materials: list[Material] = field(default_factory=list)
+    # materials an older guide lists where the newer is silent (not contradicting): shown
+    # labelled 「2020 年公开指南还列有：…，请以窗口要求为准」 (seed/SCHEMA.md)
+    older_materials: list[Material] = field(default_factory=list)
     deferrable_items: list[DeferrableItem] = field(default_factory=list)
     channels: list[Channel] = field(default_factory=list)
     time_limit: TimeLimit | None = None
@@ -307,6 +322,7 @@ class Document:
     rank: int
     date_note: str | None = None
     side_headings: bool = False  # section names in a side column (see sections.py)
+    short_title: str | None = None  # 公开指南: the name a citizen is shown
 
 
 @dataclass
@@ -339,8 +355,8 @@ def service_from_dict(d: dict) -> Service:
     d = dict(d)
     d["intro"] = _items(d.get("intro"), TextItem)
     d["questions"] = [Question(q["id"], q["text"], _items(q["options"], Option)) for q in d.get("questions") or []]
-    d["materials"] = [Material(**{**m, "form": Form(**m["form"]) if m.get("form") else None})
-                      for m in d.get("materials") or []]
+    for key in ("materials", "older_materials"):
+        d[key] = [Material(**{**m, "form": Form(**m["form"]) if m.get("form") else None}) for m in d.get(key) or []]
     d["deferrable_items"] = _items(d.get("deferrable_items"), DeferrableItem)
     d["channels"] = _items(d.get("channels"), Channel)
     d["time_limit"] = TimeLimit(**d["time_limit"]) if d.get("time_limit") else None

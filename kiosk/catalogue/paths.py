@@ -131,6 +131,7 @@ def checklist_record(path: AnswerPath) -> dict:
         "materials": [{"name": m.display_name, "original": m.original, "requirement": m.requirement,
                        "source": m.source, "deferrable": m.deferrable_deadline, "ref": m.ref}
                       for m in g.materials],
+        "older_materials": [f"{m.listed_by}：{m.text}" for m in g.older_materials],
         "channels": [channel_summary(c) for c in g.channels],
         "intro": texts(g.intro), "tips": texts(g.tips), "notes": texts(g.notes),
         "steps": texts(g.steps), "legal_basis": texts(g.legal_basis),

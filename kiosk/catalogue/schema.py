@@ -26,6 +26,8 @@ MATERIAL = {
     "requirement": ("str", False), "source": ("str", False), "form": (("rec", FORM), False),
     "when": ("when", False), "when_any": ("whenany", False), "note": ("str", False), "ref": REF,
     "comment": COMMENT,
+    # only in an older document's merged item: the newer guide is silent on it (not contradicting)
+    "silent": ("bool", False),
 }
 CHANNEL = {
     "type": ("str", True), "text": ("str", True), "place": ("str", False), "window": ("str", False),

@@ -193,7 +193,8 @@ class SeedLoader:
         for d in data.get("documents", []):
             meta = Document(file=d["file"], title=d["title"], issuer=d.get("issuer", ""),
                             region=d["region"], date=d.get("date"), rank=int(d["rank"]),
-                            date_note=d.get("date_note"), side_headings=bool(d.get("side_headings")))
+                            date_note=d.get("date_note"), side_headings=bool(d.get("side_headings")),
+                            short_title=d.get("short_title"))
             self.doc_meta[meta.file] = meta
             src = self.seed_dir / "sources" / meta.file
             if not src.exists():
@@ -307,9 +308,12 @@ class SeedLoader:
                                 it.get("label") or label))
         return out
 
-    def materials(self, items, doc: str, file: str) -> list[Material]:
+    def materials(self, items, doc: str, file: str, older: bool = False) -> list[Material]:
         out = []
         for m in items or []:
+            if m.get("silent") and not older:
+                self.problem(file, m.line_of("silent"), "silent: only for an older document's item merged into "
+                                                        "a newer service (the newer guide is silent on it)")
             ref = self.resolve_ref(m.get("ref"), doc, file, m.line)
             self.check_faithful(m, ref, file)
             if m.get("original") and m["original"] not in schema.ORIGINAL_VALUES:
@@ -599,7 +603,14 @@ class SeedLoader:
             label = document_label(self.doc_meta[doc]) if doc in self.doc_meta else doc
             target.sources.append(ref)
             # materials / time limit of the older document are kept as read, for staff
-            self.materials(it.get("materials"), doc, file)
+            older_materials = self.materials(it.get("materials"), doc, file, older=True)
+            # silence is not absence: what the newer guide does not mention, the older still lists
+            have = {match_key(m.text) for m in target.older_materials}
+            for raw_m, m in zip(it.get("materials") or [], older_materials):
+                if raw_m.get("silent") and match_key(m.text) not in have:
+                    have.add(match_key(m.text))
+                    m.listed_by = document_label(self.doc_meta[doc], short=True) if doc in self.doc_meta else doc
+                    target.older_materials.append(m)
             older_tl = self.time_limit(it.get("time_limit"), doc, file)
             # several older items often merge into one service with the same 办理环节 and
             # 设定依据: keep each text once

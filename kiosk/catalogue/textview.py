@@ -6,7 +6,9 @@ import re
 from dataclasses import asdict
 
 from kiosk.catalogue.guide import Guide
-from kiosk.catalogue.model import Channel, Hall, PolicyTopic, Region, deadline_label, older_note_groups
+from kiosk.catalogue.model import (
+    Channel, Hall, PolicyTopic, Region, deadline_label, older_materials_line, older_note_groups,
+)
 
 CHANNEL_LABELS = {
     "window": "窗口办", "online": "网上办", "app": "掌上办", "wechat": "公众号", "miniprogram": "小程序",
@@ -109,7 +111,7 @@ def guide_as_text(guide: Guide, region: Region, halls: list[Hall], policy: list[
             w(f"  {t.text} {_situ(guide, t)}".rstrip())
     w("\n【需提供要件】")
     if not guide.materials:
-        w("  文件未列出需提供的要件")
+        w("  较新的办事指南未列出需提供的要件" if guide.older_materials else "  文件未列出需提供的要件")
     for i, m in enumerate(guide.materials, 1):
         w(f"  {i}. {m.display_name} {_situ(guide, m)}".rstrip())
         detail = []
@@ -130,6 +132,8 @@ def guide_as_text(guide: Guide, region: Region, halls: list[Hall], policy: list[
             detail.append(f"原文：{m.text}")
         if detail:
             w("     " + "；".join(detail))
+    if guide.older_materials:  # silence is not absence (seed/SCHEMA.md)
+        w(f"  {older_materials_line(guide.older_materials)}")
     if guide.deferrable_items:
         w("\n【可容缺受理的材料（可先受理，限期补正）】")
         for d in guide.deferrable_items:
@@ -201,6 +205,8 @@ def guide_as_dict(guide: Guide, region: Region, halls: list[Hall], policy: list[
         "questions": [asdict(q) for q in svc.questions],
         "intro": with_situations(guide.intro),
         "materials": with_situations(guide.materials),
+        "older_materials": [asdict(m) for m in guide.older_materials],
+        "older_materials_note": older_materials_line(guide.older_materials) or None,
         "deferrable_items": [asdict(d) for d in guide.deferrable_items],
         "refusals": [asdict(r) for r in guide.refusals],
         "channels": with_situations(guide.channels),

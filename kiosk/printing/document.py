@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kiosk.catalogue.guide import Guide
-from kiosk.catalogue.model import Channel, Hall, Region, condition_questions, deadline_label
+from kiosk.catalogue.model import (
+    Channel, Hall, Region, condition_questions, deadline_label, older_materials_line,
+)
 
 TITLE = "办事材料清单"
 ADDRESS_UNKNOWN = "地址以大厅公告为准"
@@ -139,6 +141,7 @@ class ChecklistDocument:
     phones: list[tuple[str, str | None]] = field(default_factory=list)  # (number, label)
     online_url: str | None = None  # the QR payload, exactly as the catalogue has it
     online_name: str | None = None  # e.g. '沈阳政务服务网'
+    older_materials: str | None = None  # 「2020 年公开指南还列有：…，请以窗口要求为准。」
 
     # -- where to go -----------------------------------------------------------------
     @property
@@ -186,11 +189,14 @@ class ChecklistDocument:
         add("heading", f"需提供材料（共{len(self.materials)}项）" if self.materials
             else "需提供材料")
         if not self.materials:
-            add("text", "文件未列出需提供的材料，请到窗口咨询。")
+            add("text", "较新的办事指南未列出需提供的材料，请到窗口咨询。" if self.older_materials
+                else "文件未列出需提供的材料，请到窗口咨询。")
         for i, m in enumerate(self.materials, 1):
             add("check", m.name, i)
             if m.details():
                 add("detail", "；".join(m.details()))
+        if self.older_materials:
+            add("text", self.older_materials)
 
         if self.deferrable_items:
             add("heading", "可容缺受理（可先受理，限期补正）")
@@ -334,4 +340,5 @@ def build_document(guide: Guide, region: Region, hall: Hall | None, *, serial: s
         windows=_window_lines(guide.channels),
         time_limit=svc.time_limit.text if svc.time_limit else None,
         phones=phones, online_url=online_url, online_name=online_name,
+        older_materials=older_materials_line(guide.older_materials) or None,
     )
