@@ -279,11 +279,33 @@ def cmd_show(args) -> int:
     region = cat.region(args.region)
     halls = cat.halls(args.region)
     policy = cat.policy_topics(args.region, svc.id)
+    # the checklist `kiosk print` would print for these answers at this hall: its trace
+    from kiosk.printing.document import build_document
+
+    doc = build_document(guide, region, _print_hall(args, halls), serial="")
+    trace = {"hash": doc.content_hash, "catalogue_version": doc.catalogue_version, "follows": doc.follows,
+             "hall": doc.hall_name}
     if args.json:
-        _print_json(guide_as_dict(guide, region, halls, policy))
+        _print_json(guide_as_dict(guide, region, halls, policy) | {"checklist": trace})
     else:
         sys.stdout.write(guide_as_text(guide, region, halls, policy))
+        sys.stdout.write(f"\n【打印清单】{doc.trace_line}（{doc.hall_name}）\n")
     return EXIT_OK
+
+
+def _print_hall(args, halls):
+    """The hall a checklist is printed for: --hall, else the configured one, else the first."""
+    from kiosk.config import load_config
+
+    if getattr(args, "hall", None):
+        hall = next((h for h in halls if h.id == args.hall), None)
+        if hall is None:
+            raise UsageError(f"unknown hall {args.hall!r} in region {args.region!r}; valid: "
+                             + ", ".join(h.id for h in halls))
+        return hall
+    config, _problems = load_config()
+    wanted = config.hall if config.region == args.region else ""
+    return next((h for h in halls if h.id == wanted), halls[0] if halls else None)
 
 
 def cmd_halls(args) -> int:
@@ -472,14 +494,7 @@ def cmd_print(args) -> int:
     region = cat.region(args.region)
     halls = cat.halls(args.region)
     config, _problems = load_config()
-    if args.hall:
-        hall = next((h for h in halls if h.id == args.hall), None)
-        if hall is None:
-            raise UsageError(f"unknown hall {args.hall!r} in region {args.region!r}; valid: "
-                             + ", ".join(h.id for h in halls))
-    else:
-        wanted = config.hall if config.region == args.region else ""
-        hall = next((h for h in halls if h.id == wanted), halls[0] if halls else None)
+    hall = _print_hall(args, halls)
     doc = make_checklist(guide, region, hall)
     if args.pdf:
         result = save_pdf(doc, args.pdf, args.paper or "a4")
@@ -494,7 +509,8 @@ def cmd_print(args) -> int:
         print(f"kiosk: {result.fault}: {result.detail}", file=sys.stderr)
         return EXIT_FAILED
     target = args.pdf or args.printer or args.escpos
-    print(f"checklist {doc.serial} ({svc.name}) -> {target}" + (f" (job {result.job})" if args.printer else ""))
+    print(f"checklist {doc.serial} ({svc.name}) -> {target}" + (f" (job {result.job})" if args.printer else "")
+          + f"; 校验码 {doc.content_hash}")
     return EXIT_OK
 
 
@@ -543,6 +559,7 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--service", required=True)
     sh.add_argument("--answer", action="append", default=[], metavar="QID=OID")
     sh.add_argument("--json", action="store_true")
+    sh.add_argument("--hall", help="hall of the checklist whose hash is shown (default: as `kiosk print`)")
     sh.set_defaults(func=cmd_show)
 
     h = sub.add_parser("halls", help="halls of a region with address, phone, directions")

@@ -20,6 +20,8 @@ def document_label(doc: "Document", short: bool = False) -> str:
     """'2020 年《市医保局全面推进…》' (or, short, '2020 年公开指南'): how a citizen is told
     which document a text is from."""
     year = f"{doc.date[:4]} 年" if doc.date and doc.date[:4].isdigit() else ""
+    if year and not short and len(doc.date) == 7 and doc.date[5:].isdigit():  # '2025-12'
+        year += f" {int(doc.date[5:])} 月"
     if short and doc.short_title:
         return f"{year}{doc.short_title}"
     return f"{year}《{doc.title}》"
@@ -244,6 +246,8 @@ class Service:
     policy_topics: list[str] = field(default_factory=list)
     # answers for which the document lists no materials (text: the transcriber's comment)
     no_materials: list[TextItem] = field(default_factory=list)
+    follows: str = ""  # the newest guide it follows, e.g. '2025 年《…办事不找关系指南》' (set at load)
+    catalogue_version: str = ""  # of the built catalogue it was read from (set by the service layer)
 
     def question(self, qid: str) -> Question | None:
         return next((q for q in self.questions if q.id == qid), None)

@@ -690,6 +690,14 @@ class SeedLoader:
             svc.notes += self.text_items(up.get("notes"), doc, file, conditional=True)
             svc.tips += self.text_items(up.get("tips"), doc, file, conditional=True)
 
+    def follows(self, svc: Service) -> str:
+        """The newest document among the service's sources: the guide a checklist follows."""
+        docs = [self.doc_meta[d] for d in dict.fromkeys(self.doc_of(s) for s in svc.sources) if d in self.doc_meta]
+        if not docs:
+            return ""
+        doc = max(docs, key=lambda d: d.rank)
+        return document_label(doc) + ("" if doc.date else "（未注明日期）")
+
     # -- everything ----------------------------------------------------------------
     def run(self) -> Catalogue:
         self.collect_section_names()
@@ -753,6 +761,7 @@ class SeedLoader:
                 self.check_conditions(svc, file, raw.line)
                 for d in svc.differences:
                     d.region, d.kind = region_id, "service"
+                svc.follows = self.follows(svc)
                 cat.differences += svc.differences
             cat.services += services.values()
         self.catalogue = cat

@@ -67,6 +67,10 @@ class CatalogueService:
         except CatalogueUnavailable:
             self.close()
             raise
+        # what a printed checklist names as the catalogue's version: a bundle's version, else
+        # the digest of the seed it was built from
+        self.version = (self.meta.get("bundle_version")
+                        or f"seed-{str(self.meta.get('seed_sha256') or '')[:12] or 'unknown'}")
         self._regions = [region_from_dict(r) for r in everything["regions"]]
         self._topics = [Topic(**t) for t in everything["topics"]]
         self._documents = [Document(**d) for d in everything["documents"]]
@@ -142,6 +146,7 @@ class CatalogueService:
         for d in self._region_data(region_id)["services"]:
             if d["id"] == service_id:
                 svc = service_from_dict(d)
+                svc.catalogue_version = self.version
                 if self.overlay is not None:
                     svc = self.overlay.apply(svc)
                 self._cache[(region_id, service_id)] = svc

@@ -142,6 +142,33 @@ class ChecklistDocument:
     online_url: str | None = None  # the QR payload, exactly as the catalogue has it
     online_name: str | None = None  # e.g. '沈阳政务服务网'
     older_materials: str | None = None  # 「2020 年公开指南还列有：…，请以窗口要求为准。」
+    catalogue_version: str = ""  # the built catalogue's version (bundle version or seed digest)
+    follows: str = ""  # the guide (document and date) the list follows
+
+    # -- tracing a paper back to its guide ------------------------------------------------
+    @property
+    def content_hash(self) -> str:
+        """8 hex digits of SHA-256 over exactly what is printed, less the serial and the time
+        (so `kiosk show --json` gives the same for the same answers, hall and catalogue)."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for blk in self._content():
+            if blk.kind == "meta" and (blk.text.startswith(TITLE) or blk.text.startswith("打印时间")):
+                continue
+            h.update(f"{blk.kind}\t{blk.number or ''}\t{blk.text}\n".encode("utf-8"))
+        return h.hexdigest()[:8]
+
+    @property
+    def trace_line(self) -> str:
+        """'目录版本 … · 依据 2025 年《…》 · 校验码 1a2b3c4d': lets a clerk tell whether a paper is current."""
+        parts = []
+        if self.catalogue_version:
+            parts.append(f"目录版本 {self.catalogue_version}")
+        if self.follows:
+            parts.append(f"依据 {self.follows}")
+        parts.append(f"校验码 {self.content_hash}")
+        return " · ".join(parts)
 
     # -- where to go -----------------------------------------------------------------
     @property
@@ -174,6 +201,10 @@ class ChecklistDocument:
 
     # -- content -----------------------------------------------------------------------
     def blocks(self) -> list[Block]:
+        """The content, then the trace line (version, guide, hash of the content above)."""
+        return [*self._content(), Block("footer", self.trace_line)]
+
+    def _content(self) -> list[Block]:
         b: list[Block] = []
         add = lambda kind, text="", number=None: b.append(Block(kind, text, number))  # noqa: E731
         add("hall", self.hall_name)
@@ -341,4 +372,5 @@ def build_document(guide: Guide, region: Region, hall: Hall | None, *, serial: s
         time_limit=svc.time_limit.text if svc.time_limit else None,
         phones=phones, online_url=online_url, online_name=online_name,
         older_materials=older_materials_line(guide.older_materials) or None,
+        catalogue_version=svc.catalogue_version, follows=svc.follows,
     )
