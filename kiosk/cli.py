@@ -349,6 +349,9 @@ def cmd_differences(args) -> int:
     cat = open_catalogue(args)
     region = _region(cat, args.region)
     diffs = cat.differences(args.region)
+    # staff edits whose document value a rebuild changed: flagged for review, not applied
+    if cat.overlay is not None and hasattr(cat.overlay, "stale_as_differences"):
+        diffs = cat.overlay.stale_as_differences(cat, args.region) + diffs
     if args.json:
         _print_json([asdict(d) for d in diffs])
         return EXIT_OK
