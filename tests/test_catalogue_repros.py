@@ -31,7 +31,7 @@ def lines_with(text: str, word: str) -> list[str]:
 
 def test_flexible_retire_shows_the_online_menu_path(kiosk):
     # 000 §3.4.2③
-    online = lines_with(kiosk("show", "--region", "shenyang", "--service", "flexible-retire"), "网上办：")
+    online = lines_with(kiosk("show", "--region", "shenyang", "--service", "flexible-retire"), "· 网上办：")
     assert len(online) == 1
     assert "沈阳政务服务网 http://zwfw.shenyang.gov.cn/" in online[0]
     assert "进入【主页】-【个人办事】-【医保网上服务】-【我要办】-【灵活就业人员在职转退休】" in online[0]
@@ -39,7 +39,7 @@ def test_flexible_retire_shows_the_online_menu_path(kiosk):
 
 def test_personal_record_query_app_shows_the_documents_two_menu_items(kiosk):
     # 000 §11.2③: 进入【主页】-【账户查询】/【权益证明】
-    app = lines_with(kiosk("show", "--region", "shenyang", "--service", "personal-record-query"), "掌上办：")
+    app = lines_with(kiosk("show", "--region", "shenyang", "--service", "personal-record-query"), "· 掌上办：")
     assert len(app) == 1
     assert "沈阳智慧医保 APP 进入【主页】-【账户查询】/【权益证明】" in app[0]
     assert "【账户查询/权益证明】" not in app[0]  # the invented single item
@@ -47,7 +47,7 @@ def test_personal_record_query_app_shows_the_documents_two_menu_items(kiosk):
 
 def test_fushun_maternity_allowance_shows_the_menu_path(kiosk):
     # 003 §21.2②: 国家医疗保障公共服务平台[首页](#) - [地方版](#)
-    online = lines_with(kiosk("show", "--region", "fushun", "--service", "maternity-allowance"), "网上办：")
+    online = lines_with(kiosk("show", "--region", "fushun", "--service", "maternity-allowance"), "· 网上办：")
     assert len(online) == 1
     assert "国家医疗保障公共服务平台 [首页] - [地方版]" in online[0]
     assert "http" not in online[0]  # the document gives no address

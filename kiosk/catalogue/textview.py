@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict
 
+from kiosk.catalogue.cleaning import match_key
+
 from kiosk.catalogue.guide import Guide
 from kiosk.catalogue.model import (
     Channel, Hall, PolicyTopic, Region, deadline_label, older_materials_line, older_note_groups,
@@ -149,7 +151,10 @@ def guide_as_text(guide: Guide, region: Region, halls: list[Hall], policy: list[
     if not guide.channels:
         w("  文件未列出办理渠道")
     for c in guide.channels:
-        w(f"  · {channel_summary(c)} {_situ(guide, c)}".rstrip())
+        summary = channel_summary(c)
+        w(f"  · {summary} {_situ(guide, c)}".rstrip())
+        if match_key(c.text) not in match_key(summary):  # the document's own words too
+            w(f"     原文：{c.text}")
     if svc.time_limit:
         w(f"\n【办理时限】{svc.time_limit.text}")
     if guide.tips:
@@ -159,19 +164,16 @@ def guide_as_text(guide: Guide, region: Region, halls: list[Hall], policy: list[
     if guide.notes:
         w("\n【注】")
         for t in guide.notes:
-            w(f"  {t.text}")
+            w(f"  {t.text}" + (f"（{t.label}）" if t.label else ""))
     if svc.phones or region.hotline:
         w("\n【咨询电话】")
         for line in phone_lines(svc, region):
             w(f"  {line}")
-    if guide.steps:
-        w("\n【办理环节】")
-        for t in guide.steps:
-            w(f"  {t.text}")
-    if guide.legal_basis:
-        w("\n【设定依据】")
-        for t in guide.legal_basis:
-            w(f"  {t.text}")
+    for title, items in (("办理环节", guide.steps), ("设定依据", guide.legal_basis)):
+        for label, group in older_note_groups(items):  # each under the document it is from
+            w(f"\n【{title}" + (f"（{label}）" if label else "") + "】")
+            for t in group:
+                w(f"  {t.text}")
     for label, items in older_note_groups(svc.older_notes):
         w(f"\n【注意事项（{label or '较早文件'}）】")
         for t in items:
@@ -188,6 +190,8 @@ def guide_as_text(guide: Guide, region: Region, halls: list[Hall], policy: list[
                 w(f"    说明：{h.note}")
     if svc.differences:
         w(f"\n【文件差异】{len(svc.differences)} 处（以较新文件为准；kiosk differences 查看）")
+    if svc.follows:
+        w(f"\n【依据】{svc.follows}")
     w("\n【来源】" + "；".join(svc.sources))
     return "\n".join(out) + "\n"
 
