@@ -153,6 +153,7 @@ class Material:
     deferrable_days: int | None = None
     deferrable_ref: str | None = None
     listed_by: str | None = None  # '2020 年公开指南': an older guide's item the newer is silent on
+    evidence: str | None = None  # the shared evidence type (vocabulary.yaml), e.g. 'valid-id'
 
     @property
     def display_name(self) -> str:

@@ -28,6 +28,7 @@ MATERIAL = {
     "comment": COMMENT,
     # only in an older document's merged item: the newer guide is silent on it (not contradicting)
     "silent": ("bool", False),
+    "evidence": ("str", False),  # an id of vocabulary.yaml's evidence: its name is the display name
 }
 CHANNEL = {
     "type": ("str", True), "text": ("str", True), "place": ("str", False), "window": ("str", False),

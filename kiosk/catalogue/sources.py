@@ -93,6 +93,7 @@ class SeedLoader:
         self.topics: dict[str, Topic] = {}
         self.audiences: set[str] = set()
         self.shared_questions: dict[str, Question] = {}
+        self.evidence: dict[str, str] = {}  # id -> name (vocabulary.yaml evidence)
         self.catalogue: Catalogue | None = None
         # raw records kept for cross-checks: (file, LineDict)
         self._service_raw: dict[tuple[str, str], tuple[str, dict]] = {}
@@ -211,6 +212,10 @@ class SeedLoader:
         for t in data.get("topics", []):
             self.topics[t["id"]] = Topic(t["id"], t["label"])
         self.audiences = set(data.get("audiences", []))
+        for ev in data.get("evidence") or []:
+            if ev["id"] in self.evidence:
+                self.problem(self.rel(path), ev.line, f"duplicate evidence id {ev['id']!r}")
+            self.evidence[ev["id"]] = ev["name"]
         for q in data.get("questions", []):
             self.shared_questions[q["id"]] = Question(q["id"], q["text"],
                                                       [Option(o["id"], o["label"]) for o in q["options"]])
@@ -320,8 +325,18 @@ class SeedLoader:
                 self.problem(file, m.line_of("original"),
                              f"original {m['original']!r}: expected one of {', '.join(sorted(schema.ORIGINAL_VALUES))}")
             form = m.get("form")
+            name = m.get("name")
+            if m.get("evidence"):
+                evidence = self.evidence.get(m["evidence"])
+                if evidence is None:
+                    self.problem(file, m.line_of("evidence"), f"evidence {m['evidence']!r}: not in vocabulary.yaml "
+                                                              f"(known: {', '.join(sorted(self.evidence))})")
+                elif match_key(evidence) not in match_key(m["text"]):
+                    self.problem(file, m.line_of("evidence"), f"evidence {m['evidence']!r} ({evidence}) does not "
+                                                              f"occur in the material's text {m['text'][:30]!r}")
+                name = name or evidence
             out.append(Material(
-                text=m["text"], ref=ref, name=m.get("name"), original=m.get("original"),
+                text=m["text"], ref=ref, name=name, original=m.get("original"), evidence=m.get("evidence"),
                 requirement=m.get("requirement"), source=m.get("source"),
                 form=Form(form.get("title"), form.get("where"), form.get("url")) if form else None,
                 note=m.get("note"), condition=normalize_condition(m.get("when"), m.get("when_any")),
