@@ -18,7 +18,7 @@ NOT_RENDERED = {
     "id", "region", "topics", "policy_topics", "questions", "kind", "document", "subject",  # ids
     "condition", "type", "blank", "days", "deferrable_days", "deadline_days",  # shown as 适用…, 窗口办 …
     "differences", "no_materials",  # `kiosk differences`; the path check
-    "catalogue_version", "listed_by",  # the trace line; the 还列有 sentence's label
+    "catalogue_version", "listed_by", "evidence",  # trace line; 还列有 label; an id (its name is shown)
 }
 
 
