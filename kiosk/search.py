@@ -48,7 +48,7 @@ MAX_KEY = 30  # longest pinyin key of a vocabulary word
 EDIT_MIN = 6  # one missing or extra letter is tolerated from this query length on
 
 # Weights of where a word is found (name above category above body text).
-W_NAME, W_NAME_START, W_CATEGORY, W_BODY, W_SYNONYM = 10.0, 2.0, 6.0, 3.0, 8.0
+W_NAME, W_NAME_START, W_CATEGORY, W_BODY, W_SYNONYM, W_AUDIENCE = 10.0, 2.0, 6.0, 3.0, 8.0, 3.0
 
 
 def synonyms_path() -> Path:
@@ -110,10 +110,12 @@ def _word_keys(syllables: list[str]) -> set[str]:
         return {syllables[0]}
     if len(syllables) > 5:
         return {"".join(syllables), "".join(s[0] for s in syllables)}
-    keys = {""}
+    keys: set[tuple[str, ...]] = {()}
     for s in syllables:
-        keys = {k + form for k in keys for form in [s, *_abbreviations(s)]}
-    return keys
+        keys = {k + (form,) for k in keys for form in [s, *_abbreviations(s)]
+                # 'z' then 'hu' would read as 'zhu': an initial z/c/s is never followed by h
+                if not (k and k[-1] in ("z", "c", "s") and form.startswith("h"))}
+    return {"".join(k) for k in keys}
 
 
 @dataclass
@@ -153,14 +155,19 @@ class SearchIndex:
             full, ini = pinyin_keys(s.name)
             self.entries.append(_Entry(s, s.name, s.category, _body_text(s), full, ini, i))
         # everyday words -> the indexes of the services they lead to (only those that exist here)
-        self.synonyms: dict[str, set[int]] = {}
+        self.synonyms: dict[str, dict[int, float]] = {}
         for word, target in (data.get("words") or {}).items():
             target = target or {}
             topics = set(target.get("topics") or [])
             names = target.get("names") or []
             ids = set(target.get("services") or [])
-            hits = {e.order for e in self.entries
-                    if topics & set(e.service.topics) or any(n in e.name for n in names) or e.service.id in ids}
+            audience = target.get("audience")
+            hits: dict[int, float] = {}
+            for e in self.entries:
+                if topics & set(e.service.topics) or any(n in e.name for n in names) or e.service.id in ids:
+                    hits[e.order] = W_SYNONYM
+                elif audience and e.service.audience == audience:
+                    hits[e.order] = W_AUDIENCE  # 公司 leans towards the employers' services
             self.synonyms[str(word)] = hits
         tok = tokenizer()
         for word in self.synonyms:  # the catalogue's own words stay whole (慢特病, 社保卡)
@@ -188,6 +195,10 @@ class SearchIndex:
                 if len(w) >= 2:
                     add(w, body_words)
         self._words = self.name_words + body_words
+        self._bigrams: dict[str, list[str]] = {}
+        for w in self.name_words:
+            for i in range(len(w) - 1):
+                self._bigrams.setdefault(w[i:i + 2], []).append(w)
         self._rank = {w: i for i, w in enumerate(self._words)}
         self._exact: dict[str, list[str]] = {}
         self._fuzzy: dict[str, list[str]] = {}
@@ -250,8 +261,8 @@ class SearchIndex:
                 score = W_BODY
             if score:
                 hits[e.order] = score
-        for i in self.synonyms.get(word, ()):
-            hits[i] = max(hits.get(i, 0.0), W_SYNONYM)
+        for i, weight in self.synonyms.get(word, {}).items():
+            hits[i] = max(hits.get(i, 0.0), weight)
         self._hits_cache[word] = hits
         return hits
 
@@ -276,17 +287,32 @@ class SearchIndex:
                 scores[i] = scores.get(i, 0.0) + v * scale
 
     def _chinese_tokens(self, q: str) -> list[dict[str, float]]:
+        """The words of a Chinese query, each as {word: cost} alternatives."""
         tokens: list[dict[str, float]] = []
-        seen: set[str] = set()
-        for word in self.synonyms:  # everyday words, even where jieba would split them (卡丢了)
-            if len(word) >= 2 and word in q and word not in seen:
-                seen.add(word)
-                tokens.append({word: 0.0})
-        for w in self._tok.lcut_for_search(q, HMM=True):
+        everyday = [w for w in self.synonyms if len(w) >= 2 and w in q]  # even where jieba splits (卡丢了)
+        tokens += [{w: 0.0} for w in everyday]
+        cut = self._tok.lcut_for_search(q, HMM=True)
+        known = {w for w in cut if self._word_hits(w)}
+        seen = set(everyday)
+        for w in cut:
+            if len(w) >= 2 and len(set(w)) == 1:
+                w = w[0]  # 查查, 看看: said twice, meant once
             if w in STOPWORDS or w in seen or not _CJK.fullmatch(w):
                 continue
             seen.add(w)
-            if len(w) == 1 and len(q) > 2 and not self._word_hits(w):
+            if any(w in longer for longer in everyday):
+                continue  # 孩子 inside 生孩子: the everyday word already says what is meant
+            hits = self._word_hits(w)
+            if len(w) == 1 and len(q) > 2 and not hits:
+                continue
+            if len(w) >= 2 and not hits:
+                # a word the catalogue does not know (心脑血管): the known words that share
+                # two characters with it (脑血栓), at a lower weight, unless another word of
+                # the query already says those two characters (参保情况 after 参保)
+                pairs = {w[i:i + 2] for i in range(len(w) - 1)} - known
+                near = {k: 3.0 for b in pairs for k in self._bigrams.get(b, ()) if k != b}
+                if near:
+                    tokens.append(near)
                 continue
             tokens.append({w: 0.0})
         return tokens
@@ -328,8 +354,20 @@ class SearchIndex:
         for e in self.entries:  # the name itself, in full or as initials
             if e.full.startswith(q) or e.initials.startswith(q):
                 scores[e.order] = scores.get(e.order, 0.0) + 15 + (15 if len(q) >= 3 else 0)
-        for cost, tokens in self.decode(q):
-            self._score_tokens(tokens, scores, scale=1.0 / (1.0 + 0.3 * cost))
+        readings = self.decode(q)
+        for rank, (cost, tokens) in enumerate(readings):
+            scale = 1.0 if rank == 0 else 0.4  # the likeliest reading counts, the others add a little
+            self._score_tokens(tokens, scores, scale=scale)
+            if len(tokens) < 2:
+                continue
+            # the words read together, as a name writes them (参保登记 for canbaodengji)
+            combos = [""]
+            for alternatives in tokens:
+                best = sorted(alternatives, key=lambda w: (alternatives[w], self._rank.get(w, 1 << 30)))[:3]
+                combos = [c + w for c in combos for w in best][:27]
+            for e in self.entries:
+                if any(c in e.name for c in combos):
+                    scores[e.order] = scores.get(e.order, 0.0) + 20 * scale
 
     def decode(self, q: str, paths_kept: int = 3) -> list[tuple[float, list[dict[str, float]]]]:
         """The likeliest ways to read pinyin `q` as words of the vocabulary: a list of
@@ -337,9 +375,9 @@ class SearchIndex:
         still being typed, 1 a Northeastern confusion, 2 a missing or extra letter."""
         self.warm_up()
         found = self._decode(q, edits=False, keep=paths_kept)
-        if not found and len(q) >= EDIT_MIN:
-            found = self._decode(q, edits=True, keep=paths_kept)
-            if not found:  # one extra letter typed
+        if len(q) >= EDIT_MIN and (not found or found[0][0] >= 1.5):
+            found = sorted(found + self._decode(q, edits=True, keep=paths_kept), key=lambda t: t[0])[:paths_kept]
+            if not found or found[0][0] >= 1.5:  # one extra letter typed
                 seen = set()
                 for i in range(len(q)):
                     v = q[:i] + q[i + 1:]
@@ -366,7 +404,8 @@ class SearchIndex:
         if edits:
             put(self._missing.get(seg, ()), 2.0)
         if last and not out or last and len(seg) <= 12:
-            for keys, pairs, s, cost in ((self._prefix_keys, self._prefix, seg, 0.5),
+            typing = 0.5 if len(seg) >= 2 else 0.8  # a word being typed; one letter says little
+            for keys, pairs, s, cost in ((self._prefix_keys, self._prefix, seg, typing),
                                          (self._fprefix_keys, self._fprefix, fuzzy(seg), 1.2)):
                 if cost > 1 and out:
                     break
@@ -393,13 +432,13 @@ class SearchIndex:
                 if not alternatives:
                     continue
                 seg_cost = min(alternatives.values()) + 0.35  # fewer, longer words read better
-                if edits and seg_cost < 2:
-                    continue  # an edited reading must use the edit (else it was found without)
+                if j - i <= 6 and all(len(w) == 1 for w in alternatives):
+                    seg_cost += 0.6  # a lone character is rarely what was meant
                 for cost, segs in paths[i]:
                     paths[j].append((cost + seg_cost, segs + [alternatives]))
                 paths[j].sort(key=lambda t: t[0])
                 del paths[j][keep:]
-        return [(round(c - 0.35 * len(segs), 2), segs) for c, segs in paths[n]]
+        return [(round(c - 0.35, 2), segs) for c, segs in paths[n]]
 
     # -- the candidate bar ---------------------------------------------------------------------
     def candidates(self, query: str, limit: int = 8) -> list[str]:
