@@ -176,6 +176,7 @@ class SearchIndex:
         self._tok = tok
         self.name_words: list[str] = []  # the vocabulary offered to people (candidate bar, handwriting)
         seen: set[str] = set()
+        self._in_names: set[str] = set()
 
         def add(w: str, into: list[str] | None) -> None:
             if w in seen or not _CJK.fullmatch(w):
@@ -189,6 +190,7 @@ class SearchIndex:
         for e in self.entries:
             for w in self._cut(e.name) + self._cut(e.category):
                 add(w, self.name_words)
+                self._in_names.add(w)
         body_words: list[str] = []
         for e in self.entries:
             for w in self._cut(e.body):
@@ -241,8 +243,14 @@ class SearchIndex:
         return list(self.name_words)
 
     def finds(self, word: str) -> bool:
-        """True when a tapped word finds at least one service in this region."""
-        return bool(self.search(word, limit=1))
+        """True when a tapped word finds a service in this region by its name, category
+        or what the word means (not only a mention in a body text: 社保卡 is named in
+        Fushun's materials, but Fushun's hall has no card service)."""
+        self.warm_up()
+        if any(word in e.name for e in self.entries):
+            return True
+        return any(v > W_BODY for token in self._chinese_tokens(word) for w in token
+                   for v in self._word_hits(w).values())
 
     # -- scoring -------------------------------------------------------------------------------
     def _word_hits(self, word: str) -> dict[int, float]:
@@ -278,7 +286,9 @@ class SearchIndex:
                 hits = self._word_hits(word)
                 if not hits:
                     continue
-                factor = self._idf(hits) * (1.0 - 0.15 * cost) * min(1.0, 0.5 + 0.25 * len(word))
+                factor = self._idf(hits) * max(0.2, 1.0 - 0.25 * cost) * min(1.0, 0.5 + 0.25 * len(word))
+                if len(alternatives) > 1 and word not in self._in_names:
+                    factor *= 0.8  # of the words letters could be, the ones on the screen come first
                 for i, s in hits.items():
                     v = s * factor
                     if v > best.get(i, 0.0):
@@ -356,10 +366,21 @@ class SearchIndex:
                 scores[e.order] = scores.get(e.order, 0.0) + 15 + (15 if len(q) >= 3 else 0)
         readings = self.decode(q)
         for rank, (cost, tokens) in enumerate(readings):
-            scale = 1.0 if rank == 0 else 0.4  # the likeliest reading counts, the others add a little
+            scale = 1.0 if rank == 0 else 0.3  # the likeliest reading counts, the others add a little
             self._score_tokens(tokens, scores, scale=scale)
             if len(tokens) < 2:
                 continue
+            # the words found in the name in the order they were typed (住院…报销 for zybx,
+            # not 保险…转移)
+            for e in self.entries:
+                at = 0
+                for alternatives in tokens:
+                    positions = [p for p in (e.name.find(w, at) for w in alternatives) if p >= 0]
+                    if not positions:
+                        break
+                    at = min(positions) + 1
+                else:
+                    scores[e.order] = scores.get(e.order, 0.0) + 25 * scale
             # the words read together, as a name writes them (参保登记 for canbaodengji)
             combos = [""]
             for alternatives in tokens:
