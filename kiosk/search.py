@@ -119,8 +119,10 @@ def _word_keys(syllables: list[str]) -> set[str]:
     keys: set[tuple[str, ...]] = {()}
     for s in syllables:
         keys = {k + (form,) for k in keys for form in [s, *_abbreviations(s)]
-                # 'z' then 'hu' would read as 'zhu': an initial z/c/s is never followed by h
-                if not (k and k[-1] in ("z", "c", "s") and form.startswith("h"))}
+                # 'z' then 'hu' would read as 'zhu', 'b' then 'an' as 'ban': an initial is
+                # never followed by h (after z/c/s) or by a syllable that starts with a vowel
+                if not (k and k[-1] in ("z", "c", "s") and form.startswith("h"))
+                and not (k and len(k[-1]) == 1 and len(form) > 1 and form[0] in "aeo")}
     return {"".join(k) for k in keys}
 
 
@@ -238,6 +240,11 @@ class SearchIndex:
                 for i in range(len(full)):
                     self._missing.setdefault(full[:i] + full[i + 1:], []).append(w)
             prefix_keys.append((full, w))
+        # function words typed in full (去 in quhainan, 怎么 in zenmebaoxiao): read, then ignored
+        for w in STOPWORDS - set(self._words):
+            full = "".join(_lazy_pinyin(w)).lower()
+            if full.isalpha() and full.isascii():
+                self._exact.setdefault(full, []).append(w)
         prefix_keys.sort()
         self._prefix = prefix_keys
         self._prefix_keys = [k for k, _ in prefix_keys]
@@ -303,6 +310,8 @@ class SearchIndex:
         for alternatives in tokens:
             best: dict[int, float] = {}
             for word, cost in alternatives.items():
+                if word in STOPWORDS:
+                    continue
                 hits = self._word_hits(word)
                 if not hits:
                     continue
@@ -498,11 +507,11 @@ class SearchIndex:
         if not q or not q.isascii() or not q.isalpha():
             return []
         out: list[str] = []
-        for cost, segs in self.decode(q):
+        for rank, (cost, segs) in enumerate(self.decode(q)):
             if len(segs) == 1:
                 words = sorted(segs[0].items(), key=lambda kv: (kv[1], self._rank.get(kv[0], 1 << 30)))
-                out += [w for w, _ in words]
-            else:  # several words: the likeliest reading of each, written together
+                out += [w for w, _ in words if w not in STOPWORDS]
+            elif rank == 0:  # several words: the likeliest reading of each, written together
                 out.append("".join(min(s.items(), key=lambda kv: (kv[1], self._rank.get(kv[0], 1 << 30)))[0]
                                    for s in segs))
         result: list[str] = []

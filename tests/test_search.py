@@ -82,6 +82,16 @@ def test_one_letter_missing_or_extra_from_six_letters_on(indexes):
     assert all("退休" not in w for _, segs in index.decode("tuxiu") for seg in segs for w in seg)
 
 
+def test_pinyin_sentences_skip_function_words(indexes):
+    index = indexes["shenyang"]
+    assert ids(index, "quhainan", 1) == ["remote-long-term-residence"]  # 去 海南
+    assert ids(index, "zhuyuanzenmebaoxiao", 1) == ["inpatient-reimbursement"]  # 住院 怎么 报销
+    assert ids(index, "wodekadiule", 1) == ["social-card-loss"]  # 我的 卡丢了
+    assert "social-card-issue" in ids(index, "woyaobanshebaoka", 3)  # 办, not b+an (备案)
+    assert index.candidates("quhainan")[0] == "去海南"
+    assert not {"我", "的"} & set(index.candidates("wo") + index.candidates("de"))
+
+
 def test_candidate_bar_words_come_from_the_catalogue(indexes):
     index = indexes["shenyang"]
     cands = index.candidates("zhuy")
