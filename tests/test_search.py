@@ -14,7 +14,7 @@ from kiosk.config import KioskConfig
 from kiosk.search import SearchIndex, vocabulary
 from kiosk.session import Screen
 from kiosk.ui.app import create_window
-from tests.ui_helpers import tap, texts, visible_buttons
+from tests.ui_helpers import layout_problems, tap, texts, visible_buttons
 
 REGIONS = ("shenyang", "fushun", "kaiyuan")
 
@@ -23,8 +23,8 @@ REGIONS = ("shenyang", "fushun", "kaiyuan")
 def make_window(qtbot, catalogue):
     made = []
 
-    def make(region="shenyang", size=(1080, 1920)):
-        w = create_window(catalogue, KioskConfig(region=region))
+    def make(region="shenyang", size=(1080, 1920), **cfg):
+        w = create_window(catalogue, KioskConfig(region=region, **cfg))
         qtbot.addWidget(w)
         w.resize(*size)
         w.show()
@@ -238,3 +238,18 @@ def test_cli_search_json_is_ranked_as_on_screen(catalogue_db, indexes):
     bad = run_kiosk("search", "--region", "nowhere", "x", db=catalogue_db)
     assert bad.returncode == 2 and "valid: fushun, kaiyuan, shenyang" in bad.stderr
     assert "Traceback" not in bad.stderr + none.stderr
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
+def test_candidate_bar_never_widens_the_screen(qtbot, make_window, size):
+    w = make_window("shenyang", size=size, text_size="large")
+    tap(qtbot, w, "searchButton")
+    for query in ("sh", "woyaobanshebaoka"):
+        tap(qtbot, w, "key:clear")
+        for ch in query:
+            tap(qtbot, w, f"key:{ch}")
+        QApplication.processEvents()
+        shown = [b for b in visible_buttons(w) if b.objectName().startswith("candidate:")]
+        assert shown, query
+        assert (w.width(), w.height()) == size, query
+        assert layout_problems(w) == [], query

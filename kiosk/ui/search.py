@@ -162,6 +162,11 @@ class SearchScreen(ScreenBase):
         lay = QVBoxLayout(w)
         lay.setContentsMargins(0, 16, 0, 0)
         lay.setSpacing(12)
+        phone = ctx.region.hotline.number if ctx.region.hotline else (ctx.hall.phone if ctx.hall else None)
+        ask = "还是找不到？请到大厅咨询台询问工作人员"
+        if phone:
+            ask += f"，或拨打咨询电话 {phone}"
+        lay.addWidget(label(ask + "。", role="strong", name="searchAsk"))
         lay.addWidget(label("也可以按类别找：", role="strong"))
         services = ctx.catalogue.services(ctx.region.id)
         topics = [t for t in ctx.topics if any(t.id in s.topics for s in services)]
@@ -171,11 +176,6 @@ class SearchScreen(ScreenBase):
             g.addWidget(button(t.label, (lambda t=t: ctx.session.choose_topic(t.id)), name=f"searchTopic:{t.id}"),
                         i // 3, i % 3)
         lay.addLayout(g)
-        phone = ctx.region.hotline.number if ctx.region.hotline else (ctx.hall.phone if ctx.hall else None)
-        ask = "还是找不到？请到大厅咨询台询问工作人员"
-        if phone:
-            ask += f"，或拨打咨询电话 {phone}"
-        lay.addWidget(label(ask + "。", name="searchAsk"))
         return w
 
     def refresh(self) -> None:
@@ -224,10 +224,14 @@ class SearchScreen(ScreenBase):
     def _refresh_candidates(self, query: str) -> None:
         words = self.ctx.session.search_candidates(SHOWN_CANDIDATES) if query and query.isascii() else []
         self._candidate_words = words
+        budget = self.field.width()  # the bar is as wide as the field above it: never wider
+        used = 0
         for i, b in enumerate(self._candidate_buttons):
             if i < len(words):
                 b.setText(words[i])
                 b.setObjectName(f"candidate:{words[i]}")
+                used += b.sizeHint().width() + 10
+            if i < len(words) and (i == 0 or used <= budget):
                 b.show()
             else:
                 b.hide()
