@@ -8,6 +8,7 @@ rely on: extend it, never rename anything.
     kiosk questions --region R --service ID [--json]
     kiosk show      --region R --service ID [--answer QID=OID ...] [--json]
     kiosk halls     --region R [--json]
+    kiosk search    --region R [--json] QUERY   (ranked as on the kiosk's search screen)
     kiosk policy    --region R [--service ID] [--json]
     kiosk differences --region R [--json]
     kiosk run [--smoke] [--size WxH] [--windowed]
@@ -341,6 +342,29 @@ def cmd_services(args) -> int:
         return EXIT_OK
     width = max(len(s.id) for s in services)
     for s in services:
+        print(f"{s.id:<{width}}  [{s.audience}] {s.name}  —  {s.category}")
+    return EXIT_OK
+
+
+def cmd_search(args) -> int:
+    from kiosk.search import SearchIndex
+
+    cat = open_catalogue(args)
+    _region(cat, args.region)
+    query = " ".join(args.query)
+    index = SearchIndex(cat.services(args.region))
+    found = index.search(query)
+    suggested = not found
+    if suggested:  # as on screen: the closest services (您是不是要找)
+        found = index.suggest(query)
+    if args.json:
+        _print_json([{"id": s.id, "name": s.name, "category": s.category, "audience": s.audience,
+                      "suggested": suggested} for s in found])
+        return EXIT_OK
+    if suggested:
+        print(f"没有找到与“{query}”完全相符的业务。您是不是要找：")
+    width = max((len(s.id) for s in found), default=0)
+    for s in found:
         print(f"{s.id:<{width}}  [{s.audience}] {s.name}  —  {s.category}")
     return EXIT_OK
 
@@ -812,6 +836,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--region", required=True)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_services)
+
+    se = sub.add_parser("search", help="search a region's services as the kiosk's search screen does")
+    se.add_argument("--region", required=True)
+    se.add_argument("--json", action="store_true", help="a list of {id, name, ...}, best first")
+    se.add_argument("query", nargs="+", metavar="QUERY", help="Chinese words or a phrase, or pinyin")
+    se.set_defaults(func=cmd_search)
 
     q = sub.add_parser("questions", help="the situational questions of a service")
     q.add_argument("--region", required=True)

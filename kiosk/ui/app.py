@@ -319,7 +319,7 @@ class KioskWindow(QWidget):
         ctx.speaker.available  # noqa: B018 - looks for the voice once, off the start-up path
         self._update_speak_button()
         if ctx.session.search_index is not None:
-            ctx.session.search_index.warm_up()
+            ctx.session.search_index.warm_up_in_background()  # jieba loads off the UI thread
         for key in (Screen.SEARCH, Screen.QUESTION, Screen.CHECKLIST, Screen.SERVICES):
             self.screens[key]
         if isinstance(ctx.printing, LazyPrinting):
