@@ -125,9 +125,11 @@ class Driver:
         from PySide6.QtWidgets import QAbstractButton
 
         from kiosk.ui.simulated_touch import bring_into_view, tap_point
+        from kiosk.ui.tap_guard import wait_until_open
 
         b = next(x for x in self.w.findChildren(QAbstractButton, name) if x.isVisible())
         bring_into_view(b)  # paging down to it is not part of this tap
+        wait_until_open(self.w)  # nor the settle time after the last screen change (kiosk/ui/tap_guard.py)
         at = b.mapTo(self.w, QPoint(b.width() // 2, b.height() // 2))
         t = time.perf_counter()
         tap_point(self.w, at)
