@@ -26,6 +26,9 @@ TEST_DEB_PACKAGES=(
   # terminal's kiosk session run headless: cage (needs Xwayland) with the libraries
   # of Qt's Wayland platform plugin
   systemd shellcheck cage xwayland libwayland-client0 libwayland-cursor0 libwayland-egl1
+  # double taps through a real X server (tests/test_tap_guard_x11.py): a finger-like
+  # tap at the X level
+  xvfb xdotool
 )
 if [ "${1:-}" = "--test" ]; then
   DEB_PACKAGES+=("${TEST_DEB_PACKAGES[@]}")
