@@ -33,6 +33,7 @@ def to_pinyin(text: str) -> str:
     Digits left over are read one by one; Latin capitals stay as letters to spell."""
     from pypinyin import Style, lazy_pinyin  # heavy: imported when something is read aloud
 
+    _load_place_names()
     text = re.sub(r"\d", lambda m: DIGITS[m.group()], text)
     out: list[str] = []
     for chunk in re.split(f"([{re.escape(PAUSE_CHARS)}])", text):
@@ -49,6 +50,20 @@ def to_pinyin(text: str) -> str:
             syllables = lazy_pinyin(piece, style=Style.TONE3, neutral_tone_with_five=True, errors="ignore")
             out += [s for s in syllables if s.strip() and re.fullmatch(r"[a-zü]+[1-5]?", s)]
     return " ".join(out).strip(" ,")
+
+
+# Place names of the halls' addresses that pypinyin reads with the wrong tone or sound.
+PLACE_NAMES = {"长白": [["cháng"], ["bái"]]}
+_places_loaded = False
+
+
+def _load_place_names() -> None:
+    global _places_loaded
+    if not _places_loaded:
+        from pypinyin import load_phrases_dict
+
+        load_phrases_dict(PLACE_NAMES)
+        _places_loaded = True
 
 
 def voice_input(text: str) -> str:

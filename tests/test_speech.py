@@ -56,6 +56,7 @@ VOICE = [
     ("50%", "bai3 fen1 zhi1 wu3 shi2"),
     ("024-12345-1-7", "ling2 er4 si4 , yi1 er4 san1 si4 wu3 , yi1 , qi1"),
     ("长白西路51号", "wu3 shi2 yi1 hao4"),
+    ("和平区长白西路51号", "chang2 bai2 xi1 lu4 wu3 shi2 yi1 hao4"),  # 长 as in 长白山, not 生长
     ("下载APP", "xia4 zai4 A P P"),
 ]
 
