@@ -113,7 +113,9 @@ class Driver:
         # opened now: a kiosk opens it 0.8 s after start, which would land in a timed tap.
         self.state_dir = tempfile.TemporaryDirectory()
         self.state = StateStore(Path(self.state_dir.name) / "state.sqlite")
-        self.w = create_window(self.catalogue, KioskConfig(region=region), state=self.state)
+        # tap_settle_ms=0: the pause after a screen change is the person's, not the machine's
+        # (kiosk/ui/tap_guard.py); the guard still waits for the paint, which each tap times anyway
+        self.w = create_window(self.catalogue, KioskConfig(region=region, tap_settle_ms=0), state=self.state)
         self.w.resize(1080, 1920)
         self.w.show()
         self.app.processEvents()
@@ -127,9 +129,11 @@ class Driver:
         from PySide6.QtWidgets import QAbstractButton
 
         from kiosk.ui.simulated_touch import bring_into_view, tap_point
+        from kiosk.ui.tap_guard import wait_until_open
 
         b = next(x for x in self.w.findChildren(QAbstractButton, name) if x.isVisible())
         bring_into_view(b)  # paging down to it is not part of this tap
+        wait_until_open(self.w)  # nor the settle time after the last screen change (kiosk/ui/tap_guard.py)
         at = b.mapTo(self.w, QPoint(b.width() // 2, b.height() // 2))
         t = time.perf_counter()
         tap_point(self.w, at)
