@@ -1,13 +1,14 @@
 """The `kiosk` command. Its subcommands and flags are a contract operators and checks
 rely on: extend it, never rename anything.
 
-    kiosk catalogue build|check|install BUNDLE [--repo R]|rollback|bundle OUT --version V
+    kiosk catalogue build|check|install BUNDLE [--repo R]|rollback|bundle OUT --version V|paths [--out DIR]
     kiosk catalogue update [URL] [--timeout S] [--status]      (signed: TUF)
     kiosk catalogue repo init|add|refresh-timestamp|rotate-key|status DIR ...
     kiosk services  --region R [--json]
     kiosk questions --region R --service ID [--json]
     kiosk show      --region R --service ID [--answer QID=OID ...] [--json]
     kiosk halls     --region R [--json]
+    kiosk search    --region R [--json] QUERY   (ranked as on the kiosk's search screen)
     kiosk policy    --region R [--service ID] [--json]
     kiosk differences --region R [--json]
     kiosk run [--smoke] [--size WxH] [--windowed]
@@ -51,16 +52,47 @@ def cmd_catalogue_check(args) -> int:
     from kiosk.catalogue.sources import load_seed
 
     seed = Path(args.seed) if args.seed else paths.seed_dir()
+    from kiosk.catalogue.paths import check_paths
+
     cat, problems = load_seed(seed)
     for p in problems:
         print(p)
     if problems:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return EXIT_FAILED
+    # every combination of answers of every service, walked as the kiosk asks them
+    path_problems, counts = check_paths(cat.services)
+    for p in path_problems:
+        print(p)
+    if path_problems:
+        print(f"{len(path_problems)} problem(s) found in the answer paths", file=sys.stderr)
+        return EXIT_FAILED
     by_region = {r.id: sum(1 for s in cat.services if s.region == r.id) for r in cat.regions}
     summary = ", ".join(f"{k} {v}" for k, v in by_region.items())
     print(f"catalogue ok: {len(cat.services)} services ({summary}), {len(cat.halls)} halls, "
-          f"{len(cat.policy_topics)} policy topics, {len(cat.differences)} recorded differences")
+          f"{len(cat.policy_topics)} policy topics, {len(cat.differences)} recorded differences, "
+          f"{counts['paths']} answer paths ({counts['questions']} questions) each ending in a checklist")
+    return EXIT_OK
+
+
+def cmd_catalogue_paths(args) -> int:
+    """Write every answer path's checklist as JSON (the reviewed artefact of tests/artefacts/paths)."""
+    from kiosk.catalogue.paths import artefact_files
+    from kiosk.catalogue.sources import load_seed
+
+    seed = Path(args.seed) if args.seed else paths.seed_dir()
+    cat, problems = load_seed(seed)
+    if problems:
+        for p in problems:
+            print(p)
+        return EXIT_FAILED
+    out = Path(args.out)
+    files = artefact_files(cat.services)
+    for rel, text in files.items():
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    print(f"wrote {len(files)} files to {out}")
     return EXIT_OK
 
 
@@ -314,6 +346,29 @@ def cmd_services(args) -> int:
     return EXIT_OK
 
 
+def cmd_search(args) -> int:
+    from kiosk.search import SearchIndex
+
+    cat = open_catalogue(args)
+    _region(cat, args.region)
+    query = " ".join(args.query)
+    index = SearchIndex(cat.services(args.region))
+    found = index.search(query)
+    suggested = not found
+    if suggested:  # as on screen: the closest services (您是不是要找)
+        found = index.suggest(query)
+    if args.json:
+        _print_json([{"id": s.id, "name": s.name, "category": s.category, "audience": s.audience,
+                      "suggested": suggested} for s in found])
+        return EXIT_OK
+    if suggested:
+        print(f"没有找到与“{query}”完全相符的业务。您是不是要找：")
+    width = max((len(s.id) for s in found), default=0)
+    for s in found:
+        print(f"{s.id:<{width}}  [{s.audience}] {s.name}  —  {s.category}")
+    return EXIT_OK
+
+
 def cmd_questions(args) -> int:
     cat = open_catalogue(args)
     svc = _service(cat, args)
@@ -353,11 +408,33 @@ def cmd_show(args) -> int:
     region = cat.region(args.region)
     halls = cat.halls(args.region)
     policy = cat.policy_topics(args.region, svc.id)
+    # the checklist `kiosk print` would print for these answers at this hall: its trace
+    from kiosk.printing.document import build_document
+
+    doc = build_document(guide, region, _print_hall(args, halls), serial="")
+    trace = {"hash": doc.content_hash, "catalogue_version": doc.catalogue_version, "follows": doc.follows,
+             "hall": doc.hall_name}
     if args.json:
-        _print_json(guide_as_dict(guide, region, halls, policy))
+        _print_json(guide_as_dict(guide, region, halls, policy) | {"checklist": trace})
     else:
         sys.stdout.write(guide_as_text(guide, region, halls, policy))
+        sys.stdout.write(f"\n【打印清单】{doc.trace_line}（{doc.hall_name}）\n")
     return EXIT_OK
+
+
+def _print_hall(args, halls):
+    """The hall a checklist is printed for: --hall, else the configured one, else the first."""
+    from kiosk.config import load_config
+
+    if getattr(args, "hall", None):
+        hall = next((h for h in halls if h.id == args.hall), None)
+        if hall is None:
+            raise UsageError(f"unknown hall {args.hall!r} in region {args.region!r}; valid: "
+                             + ", ".join(h.id for h in halls))
+        return hall
+    config, _problems = load_config()
+    wanted = config.hall if config.region == args.region else ""
+    return next((h for h in halls if h.id == wanted), halls[0] if halls else None)
 
 
 def cmd_halls(args) -> int:
@@ -399,13 +476,24 @@ def cmd_policy(args) -> int:
 
 def cmd_differences(args) -> int:
     cat = open_catalogue(args)
-    _region(cat, args.region)
+    region = _region(cat, args.region)
     diffs = cat.differences(args.region)
+    # staff edits whose document value a rebuild changed: flagged for review, not applied
+    if cat.overlay is not None and hasattr(cat.overlay, "stale_as_differences"):
+        diffs = cat.overlay.stale_as_differences(cat, args.region) + diffs
     if args.json:
         _print_json([asdict(d) for d in diffs])
         return EXIT_OK
+    docs = [d for d in cat.documents() if d.region == region.id]
+    print(f"{region.name}：{len(diffs)} 处文件差异（以较新的文件为准）")
+    for doc in docs:
+        print(f"  {doc.file}  {doc.date or '未注明日期'}《{doc.title}》")
+    if not diffs:
+        print("  本地区的文件之间没有记录的差异" + ("（只有一份文件）" if len(docs) == 1 else ""))
+    names = {s.id: s.name for s in cat.services(region.id)}
     for d in diffs:
-        print(f"■ {d.subject} · {d.field}")
+        name = names.get(d.subject, d.subject)
+        print(f"■ {name}" + (f"（{d.subject}）" if name != d.subject else "") + f" · {d.field}  〔{d.document}〕")
         print(f"  较早：{d.older}  （{d.older_ref or '—'}）")
         print(f"  较新：{d.newer or '—'}  （{d.newer_ref or '—'}）")
         if d.note:
@@ -662,14 +750,7 @@ def cmd_print(args) -> int:
     region = cat.region(args.region)
     halls = cat.halls(args.region)
     config, _problems = load_config()
-    if args.hall:
-        hall = next((h for h in halls if h.id == args.hall), None)
-        if hall is None:
-            raise UsageError(f"unknown hall {args.hall!r} in region {args.region!r}; valid: "
-                             + ", ".join(h.id for h in halls))
-    else:
-        wanted = config.hall if config.region == args.region else ""
-        hall = next((h for h in halls if h.id == wanted), halls[0] if halls else None)
+    hall = _print_hall(args, halls)
     doc = make_checklist(guide, region, hall)
     if args.pdf:
         result = save_pdf(doc, args.pdf, args.paper or "a4")
@@ -684,7 +765,8 @@ def cmd_print(args) -> int:
         print(f"kiosk: {result.fault}: {result.detail}", file=sys.stderr)
         return EXIT_FAILED
     target = args.pdf or args.printer or args.escpos
-    print(f"checklist {doc.serial} ({svc.name}) -> {target}" + (f" (job {result.job})" if args.printer else ""))
+    print(f"checklist {doc.serial} ({svc.name}) -> {target}" + (f" (job {result.job})" if args.printer else "")
+          + f"; 校验码 {doc.content_hash}")
     return EXIT_OK
 
 
@@ -701,6 +783,10 @@ def build_parser() -> argparse.ArgumentParser:
     c = cat_sub.add_parser("check", help="validate seed/: print every problem as file:line: message")
     c.add_argument("--seed", help="seed directory (default: the project's seed/)")
     c.set_defaults(func=cmd_catalogue_check)
+    pa = cat_sub.add_parser("paths", help="write every answer path's checklist as JSON, for review")
+    pa.add_argument("--seed", help="seed directory (default: the project's seed/)")
+    pa.add_argument("--out", default="tests/artefacts/paths", help="directory (default: tests/artefacts/paths)")
+    pa.set_defaults(func=cmd_catalogue_paths)
 
     i = cat_sub.add_parser("install", help="install a signed catalogue bundle (file or http(s) URL), keeping "
                            "the previous")
@@ -751,6 +837,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_services)
 
+    se = sub.add_parser("search", help="search a region's services as the kiosk's search screen does")
+    se.add_argument("--region", required=True)
+    se.add_argument("--json", action="store_true", help="a list of {id, name, ...}, best first")
+    se.add_argument("query", nargs="+", metavar="QUERY", help="Chinese words or a phrase, or pinyin")
+    se.set_defaults(func=cmd_search)
+
     q = sub.add_parser("questions", help="the situational questions of a service")
     q.add_argument("--region", required=True)
     q.add_argument("--service", required=True)
@@ -762,6 +854,7 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--service", required=True)
     sh.add_argument("--answer", action="append", default=[], metavar="QID=OID")
     sh.add_argument("--json", action="store_true")
+    sh.add_argument("--hall", help="hall of the checklist whose hash is shown (default: as `kiosk print`)")
     sh.set_defaults(func=cmd_show)
 
     h = sub.add_parser("halls", help="halls of a region with address, phone, directions")

@@ -48,6 +48,7 @@ class KioskConfig:
     hall: str = ""  # hall id within the region; "" = the region's first hall
     idle_timeout: int = 90  # seconds without a touch before "还在使用吗？"
     idle_countdown: int = 15  # seconds of the countdown before the session is wiped
+    tap_settle_ms: int = 350  # after a screen change, taps are ignored until it is painted and this has passed
     orientation: str = "auto"
     text_size: str = "normal"
     theme: str = "normal"
@@ -115,6 +116,11 @@ def _check(key: str, value, default, problems: list[str], where: str):
     if key == "update_interval":
         if not isinstance(value, int) or isinstance(value, bool) or not 5 <= value <= 10080:
             problems.append(f"{where}: {key}: expected minutes 5..10080, got {value!r}")
+            return default
+        return value
+    if key == "tap_settle_ms":
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 2000:
+            problems.append(f"{where}: {key}: expected milliseconds 0..2000, got {value!r}")
             return default
         return value
     if key == "printer.timeout":

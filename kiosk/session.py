@@ -121,6 +121,18 @@ class KioskSession:
             return []
         return self.search_index.search(self._step.query)
 
+    def search_suggestions(self, limit: int = 3) -> list[Service]:
+        """When the query found nothing: the closest services (您是不是要找)."""
+        if not self.search_index or not self._step.query.strip():
+            return []
+        return self.search_index.suggest(self._step.query, limit)
+
+    def search_candidates(self, limit: int = 6) -> list[str]:
+        """While typing pinyin: the catalogue's Chinese words it could be (住院 for zhuy)."""
+        if not self.search_index or not self._step.query.strip():
+            return []
+        return self.search_index.candidates(self._step.query, limit)
+
     # -- questions -----------------------------------------------------------------------
     def pending_questions(self) -> list[Question]:
         """Unanswered questions whose answer would still change the checklist."""

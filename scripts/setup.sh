@@ -29,6 +29,9 @@ TEST_DEB_PACKAGES=(
   # signed catalogue updates (tests/test_fault_bundles.py): a real static web server
   # on 127.0.0.1 serving a TUF repository, started by scripts/test-services.sh
   nginx
+  # double taps through a real X server (tests/test_tap_guard_x11.py): a finger-like
+  # tap at the X level
+  xvfb xdotool
 )
 if [ "${1:-}" = "--test" ]; then
   DEB_PACKAGES+=("${TEST_DEB_PACKAGES[@]}")

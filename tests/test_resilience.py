@@ -171,7 +171,7 @@ def test_a_failing_screen_wipes_the_session_and_shows_home(qtbot, catalogue, mon
     from kiosk.ui.checklist import ChecklistScreen
     from tests.ui_helpers import tap
 
-    w = create_window(catalogue, KioskConfig(region="shenyang"))
+    w = create_window(catalogue, KioskConfig(region="shenyang", tap_settle_ms=40))
     qtbot.addWidget(w)
     w.resize(1080, 1920)
     w.show()
@@ -272,7 +272,7 @@ def test_new_catalogue_is_picked_up_at_home_not_mid_session(qtbot, live_db, tmp_
     from tests.ui_helpers import tap
 
     catalogue = CatalogueService(live_db)
-    w = create_window(catalogue, KioskConfig(region="fushun"))
+    w = create_window(catalogue, KioskConfig(region="fushun", tap_settle_ms=40))
     w.db_path = live_db
     qtbot.addWidget(w)
     w.resize(1080, 1920)

@@ -278,7 +278,7 @@ def test_upgrade_from_the_first_schema(tmp_path, catalogue_db):
     engine.dispose()
 
     store = StateStore(path)  # upgrades to head, as the kiosk does at start-up
-    assert current_revision(store.engine) == "0002"
+    assert current_revision(store.engine) == "0003"
     assert PinGate(store).check("258046").ok
     edits = EditStore(store)
     cat = CatalogueService(catalogue_db, overlay=edits)

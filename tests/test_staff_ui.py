@@ -14,7 +14,7 @@ from kiosk.session import Screen
 from kiosk.staff.pin import LOCK_SECONDS, PinGate
 from kiosk.staff.state import StateStore
 from kiosk.ui.simulated_touch import tap_point, touch_point
-from tests.ui_helpers import layout_problems, tap, texts, visible_buttons
+from tests.ui_helpers import TEST_SETTLE_MS, layout_problems, tap, texts, visible_buttons
 
 PIN = "258046"
 
@@ -42,6 +42,7 @@ def staff_window(qtbot, catalogue_db, tmp_path, monkeypatch):
         if pin:
             PinGate(state).set_pin(pin)
         cat = CatalogueService(catalogue_db)
+        cfg.setdefault("tap_settle_ms", TEST_SETTLE_MS)
         w = create_window(cat, KioskConfig(region=region, **cfg), state=state)
         qtbot.addWidget(w)
         w.resize(*size)

@@ -9,7 +9,7 @@ from kiosk.config import KioskConfig
 from kiosk.session import Screen
 from kiosk.ui.app import create_window
 from kiosk.ui.simulated_touch import tap_widget, touch_point
-from tests.ui_helpers import layout_problems, tap, texts
+from tests.ui_helpers import TEST_SETTLE_MS, layout_problems, tap, texts
 
 REGIONS = ["shenyang", "fushun", "kaiyuan"]
 
@@ -19,6 +19,7 @@ def make_window(qtbot, catalogue):
     made = []
 
     def make(region="shenyang", size=(1080, 1920), **cfg):
+        cfg.setdefault("tap_settle_ms", TEST_SETTLE_MS)
         w = create_window(catalogue, KioskConfig(region=region, **cfg))
         qtbot.addWidget(w)
         w.resize(*size)

@@ -7,6 +7,10 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
 from kiosk.ui.simulated_touch import tap_widget
 
+# Journeys tap as soon as the kiosk takes taps again (tap_widget waits for the tap guard);
+# a short settle keeps them fast. tests/test_tap_guard.py tests the real default (350 ms).
+TEST_SETTLE_MS = 40
+
 
 def visible_buttons(window: QWidget, name: str | None = None) -> list[QAbstractButton]:
     found = window.findChildren(QAbstractButton, name) if name else window.findChildren(QAbstractButton)

@@ -12,6 +12,11 @@ from kiosk.catalogue.model import (
 )
 
 
+# The lists of a service whose items may carry a condition (`when`) and are chosen by the
+# answers; the seed check rejects a condition anywhere else, where it would be ignored.
+CONDITIONAL = ("materials", "channels", "intro", "tips", "notes", "steps", "legal_basis")
+
+
 class BadAnswer(ValueError):
     """An answer names a question or option the service does not have."""
 
@@ -56,12 +61,15 @@ class Guide:
     service: Service
     answers: dict[str, str]
     materials: list[Material] = field(default_factory=list)
+    older_materials: list[Material] = field(default_factory=list)  # listed by an older guide only
     deferrable_items: list[DeferrableItem] = field(default_factory=list)
     channels: list[Channel] = field(default_factory=list)
     intro: list[TextItem] = field(default_factory=list)
     tips: list[TextItem] = field(default_factory=list)
     notes: list[TextItem] = field(default_factory=list)
     refusals: list[TextItem] = field(default_factory=list)
+    steps: list[TextItem] = field(default_factory=list)
+    legal_basis: list[TextItem] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -86,7 +94,7 @@ class Guide:
 
 def question_matters(service: Service, q: Question, answers: dict[str, str]) -> bool:
     """Would some answer to `q` change what the guide shows, given `answers`?"""
-    items = [*service.materials, *service.channels, *service.intro, *service.tips, *service.notes]
+    items = [x for attr in CONDITIONAL for x in getattr(service, attr)]
     outcomes = set()
     for opt in q.options:
         trial = {**answers, q.id: opt.id}
@@ -110,7 +118,8 @@ def build_guide(service: Service, answers: dict[str, str] | None = None) -> Guid
 
     return Guide(
         service=service, answers=answers, materials=pick(service.materials),
+        older_materials=list(service.older_materials),
         deferrable_items=list(service.deferrable_items), channels=pick(service.channels),
         intro=pick(service.intro), tips=pick(service.tips), notes=pick(service.notes),
-        refusals=list(service.refusals),
+        refusals=list(service.refusals), steps=pick(service.steps), legal_basis=pick(service.legal_basis),
     )

@@ -16,6 +16,33 @@ def deadline_label(text: str | None) -> str:
     return text if text.startswith("补正") else f"补正期限：{text}"
 
 
+def document_label(doc: "Document", short: bool = False) -> str:
+    """'2020 年《市医保局全面推进…》' (or, short, '2020 年公开指南'): how a citizen is told
+    which document a text is from."""
+    year = f"{doc.date[:4]} 年" if doc.date and doc.date[:4].isdigit() else ""
+    if year and not short and len(doc.date) == 7 and doc.date[5:].isdigit():  # '2025-12'
+        year += f" {int(doc.date[5:])} 月"
+    if short and doc.short_title:
+        return f"{year}{doc.short_title}"
+    return f"{year}《{doc.title}》"
+
+
+def older_materials_line(items: list["Material"]) -> str:
+    """「2020 年公开指南还列有：…，请以窗口要求为准」, one sentence per older guide."""
+    groups: dict[str, list[str]] = {}
+    for m in items:
+        groups.setdefault(m.listed_by or "较早的办事指南", []).append(m.text.rstrip("。；;"))
+    return "".join(f"{label}还列有：{'；'.join(texts)}，请以窗口要求为准。" for label, texts in groups.items())
+
+
+def older_note_groups(items: list["TextItem"]) -> list[tuple[str, list["TextItem"]]]:
+    """An older document's 注意事项, grouped by the document they come from (its label)."""
+    groups: dict[str, list] = {}
+    for t in items:
+        groups.setdefault(t.label or "", []).append(t)
+    return list(groups.items())
+
+
 def normalize_condition(when: dict | None, when_any: list | None) -> Condition | None:
     def norm(m):
         return {str(q): ([v] if isinstance(v, str) else [str(x) for x in v]) for q, v in m.items()}
@@ -125,6 +152,8 @@ class Material:
     deferrable_deadline: str | None = None  # 可容缺: 补正期限 text
     deferrable_days: int | None = None
     deferrable_ref: str | None = None
+    listed_by: str | None = None  # '2020 年公开指南': an older guide's item the newer is silent on
+    evidence: str | None = None  # the shared evidence type (vocabulary.yaml), e.g. 'valid-id'
 
     @property
     def display_name(self) -> str:
@@ -181,6 +210,9 @@ class Difference:
     newer_ref: str | None
     note: str | None
     subject: str = ""  # e.g. the service or hall it concerns
+    region: str = ""  # the region whose service or hall it concerns (ids repeat across regions)
+    document: str = ""  # the source file of the record that holds it
+    kind: str = ""  # service | hall
 
 
 @dataclass
@@ -198,6 +230,9 @@ class Service:
     intro: list[TextItem] = field(default_factory=list)
     questions: list[Question] = field(default_factory=list)
     materials: list[Material] = field(default_factory=list)
+    # materials an older guide lists where the newer is silent (not contradicting): shown
+    # labelled 「2020 年公开指南还列有：…，请以窗口要求为准」 (seed/SCHEMA.md)
+    older_materials: list[Material] = field(default_factory=list)
     deferrable_items: list[DeferrableItem] = field(default_factory=list)
     channels: list[Channel] = field(default_factory=list)
     time_limit: TimeLimit | None = None
@@ -210,6 +245,10 @@ class Service:
     older_notes: list[TextItem] = field(default_factory=list)  # 注意事项 of older documents
     differences: list[Difference] = field(default_factory=list)
     policy_topics: list[str] = field(default_factory=list)
+    # answers for which the document lists no materials (text: the transcriber's comment)
+    no_materials: list[TextItem] = field(default_factory=list)
+    follows: str = ""  # the newest guide it follows, e.g. '2025 年《…办事不找关系指南》' (set at load)
+    catalogue_version: str = ""  # of the built catalogue it was read from (set by the service layer)
 
     def question(self, qid: str) -> Question | None:
         return next((q for q in self.questions if q.id == qid), None)
@@ -287,6 +326,8 @@ class Document:
     date: str | None
     rank: int
     date_note: str | None = None
+    side_headings: bool = False  # section names in a side column (see sections.py)
+    short_title: str | None = None  # 公开指南: the name a citizen is shown
 
 
 @dataclass
@@ -319,12 +360,12 @@ def service_from_dict(d: dict) -> Service:
     d = dict(d)
     d["intro"] = _items(d.get("intro"), TextItem)
     d["questions"] = [Question(q["id"], q["text"], _items(q["options"], Option)) for q in d.get("questions") or []]
-    d["materials"] = [Material(**{**m, "form": Form(**m["form"]) if m.get("form") else None})
-                      for m in d.get("materials") or []]
+    for key in ("materials", "older_materials"):
+        d[key] = [Material(**{**m, "form": Form(**m["form"]) if m.get("form") else None}) for m in d.get(key) or []]
     d["deferrable_items"] = _items(d.get("deferrable_items"), DeferrableItem)
     d["channels"] = _items(d.get("channels"), Channel)
     d["time_limit"] = TimeLimit(**d["time_limit"]) if d.get("time_limit") else None
-    for key in ("tips", "notes", "refusals", "steps", "legal_basis", "older_notes"):
+    for key in ("tips", "notes", "refusals", "steps", "legal_basis", "older_notes", "no_materials"):
         d[key] = _items(d.get(key), TextItem)
     d["phones"] = _items(d.get("phones"), Phone)
     d["differences"] = _items(d.get("differences"), Difference)

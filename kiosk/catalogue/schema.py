@@ -12,9 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 REF = ("str", True)
+# `comment`: a transcriber's remark (why a record reads as it does); checked for invented
+# URLs, numbers and windows like every field, never shown to a citizen.
+COMMENT = ("str", False)
 TEXT_ITEM = {"text": ("str", True), "ref": REF, "when": ("when", False), "when_any": ("whenany", False),
-             "label": ("str", False)}
-PHONE = {"number": ("str", True), "label": ("str", False), "ref": REF}
+             "label": ("str", False), "comment": COMMENT}
+PHONE = {"number": ("str", True), "label": ("str", False), "ref": REF, "comment": COMMENT}
 OPTION = {"id": ("str", True), "label": ("str", True)}
 QUESTION = {"id": ("str", True), "text": ("str", True), "options": (("list", OPTION), True)}
 FORM = {"title": ("str", False), "where": ("str", False), "url": ("str", False)}
@@ -22,18 +25,26 @@ MATERIAL = {
     "text": ("str", True), "name": ("str", False), "original": ("str", False),
     "requirement": ("str", False), "source": ("str", False), "form": (("rec", FORM), False),
     "when": ("when", False), "when_any": ("whenany", False), "note": ("str", False), "ref": REF,
+    "comment": COMMENT,
+    # only in an older document's merged item: the newer guide is silent on it (not contradicting)
+    "silent": ("bool", False),
+    "evidence": ("str", False),  # an id of vocabulary.yaml's evidence: its name is the display name
 }
 CHANNEL = {
     "type": ("str", True), "text": ("str", True), "place": ("str", False), "window": ("str", False),
     "name": ("str", False), "url": ("str", False), "app": ("str", False), "path": ("strlist", False),
     "email": ("str", False), "note": ("str", False), "blank": ("bool", False),
-    "when": ("when", False), "when_any": ("whenany", False), "ref": REF,
+    "when": ("when", False), "when_any": ("whenany", False), "ref": REF, "comment": COMMENT,
 }
-TIME_LIMIT = {"text": ("str", True), "days": ("int", False), "ref": REF}
+TIME_LIMIT = {"text": ("str", True), "days": ("int", False), "ref": REF, "comment": COMMENT}
 DIFFERENCE = {
     "field": ("str", True), "older": ("any", True), "newer": ("any", False),
     "older_ref": ("str", False), "newer_ref": ("str", False), "note": ("str", False),
+    "comment": COMMENT,
 }
+# Answers for which the document lists no 要件 at all (checked by the path enumeration:
+# a path without materials must be declared here, and a declared one must have none).
+NO_MATERIALS = {"when": ("when", False), "when_any": ("whenany", False), "ref": REF, "comment": COMMENT}
 SERVICE = {
     "id": ("str", True), "name": ("str", True), "category": ("str", True), "audience": ("str", True),
     "topics": ("strlist", True), "ref": REF,
@@ -43,22 +54,23 @@ SERVICE = {
     "time_limit": (("rec", TIME_LIMIT), False), "tips": (("list", TEXT_ITEM), False),
     "phones": (("list", PHONE), False), "notes": (("list", TEXT_ITEM), False),
     "steps": (("list", TEXT_ITEM), False), "legal_basis": (("list", TEXT_ITEM), False),
-    "differences": (("list", DIFFERENCE), False),
+    "differences": (("list", DIFFERENCE), False), "comment": COMMENT,
+    "no_materials": (("list", NO_MATERIALS), False),
 }
 REFUSAL_LIST = {
     "matter": ("str", True), "heading": ("str", False), "applies_to": ("strlist", True),
     "ref": REF, "note": ("str", False), "items": (("list", TEXT_ITEM), True),
-    "notes": (("list", TEXT_ITEM), False),
+    "notes": (("list", TEXT_ITEM), False), "comment": COMMENT,
 }
 DEADLINE = {"text": ("str", True), "days": ("int", False), "ref": REF}
 DEFERRABLE_ITEM = {
     "text": ("str", True), "source": ("str", False), "matches": ("str", False),
-    "method": ("str", False), "ref": REF,
+    "method": ("str", False), "ref": REF, "comment": COMMENT,
 }
 DEFERRABLE_LIST = {
     "matter": ("str", True), "applies_to": ("strlist", True), "deadline": (("rec", DEADLINE), True),
     "method": ("str", False), "note": ("str", False), "ref": REF,
-    "items": (("list", DEFERRABLE_ITEM), True), "notes": (("list", TEXT_ITEM), False),
+    "items": (("list", DEFERRABLE_ITEM), True), "notes": (("list", TEXT_ITEM), False), "comment": COMMENT,
 }
 SERVICES_FILE = {
     "document": ("str", True), "region": ("str", True),
@@ -72,9 +84,10 @@ OLDER_ITEM = {
     "materials": (("list", MATERIAL), False), "time_limit": (("rec", TIME_LIMIT), False),
     "steps": (("list", TEXT_ITEM), False), "notes": (("list", TEXT_ITEM), False),
     "legal_basis": (("list", TEXT_ITEM), False), "differences": (("list", DIFFERENCE), False),
+    "comment": COMMENT,
 }
 ITEMS_FILE = {"document": ("str", True), "region": ("str", True), "items": (("list", OLDER_ITEM), True)}
-FACT = {"label": ("str", True), "value": ("str", True), "ref": REF, "note": ("str", False)}
+FACT = {"label": ("str", True), "value": ("str", True), "ref": REF, "note": ("str", False), "comment": COMMENT}
 TABLE = {
     "title": ("str", True), "columns": ("strlist", True), "rows": ("any", True),
     "notes": (("list", TEXT_ITEM), False), "ref": REF,
@@ -89,7 +102,7 @@ SERVICE_UPDATE = {
     "service": ("str", True), "ref": REF, "questions": ("strlist", False),
     "local_questions": (("list", QUESTION), False), "materials": (("list", MATERIAL), False),
     "notes": (("list", TEXT_ITEM), False), "tips": (("list", TEXT_ITEM), False),
-    "note": ("str", False),
+    "note": ("str", False), "comment": COMMENT,
 }
 POLICY_FILE = {
     "document": ("str", True), "region": ("str", True),
@@ -98,11 +111,11 @@ POLICY_FILE = {
 }
 HOTLINE = {"number": ("str", True), "label": ("str", False), "ref": REF}
 REGION = {"id": ("str", True), "name": ("str", True), "hotline": (("rec", HOTLINE), False),
-          "note": ("str", False)}
+          "note": ("str", False), "comment": COMMENT}
 HALL = {
     "id": ("str", True), "name": ("str", True), "address": ("str", False), "phone": ("str", False),
     "directions": ("str", False), "note": ("str", False), "ref": REF,
-    "differences": (("list", DIFFERENCE), False),
+    "differences": (("list", DIFFERENCE), False), "comment": COMMENT,
 }
 REGION_FILE = {"document": ("str", True), "region": (("rec", REGION), True), "halls": (("list", HALL), True)}
 

@@ -29,20 +29,25 @@ from kiosk.catalogue.cleaning import EMAIL_RE, URL_RE, match_key, normalize_look
 from kiosk.catalogue.model import (
     Catalogue, Channel, DeferrableItem, Difference, Document, Form, Hall, Material, Option,
     PolicyFact, PolicyTable, PolicyTopic, Phone, Question, Region, Service, TextItem,
-    TimeLimit, Topic, condition_questions, normalize_condition,
+    TimeLimit, Topic, condition_questions, document_label, normalize_condition,
 )
+from kiosk.catalogue.guide import CONDITIONAL
 from kiosk.catalogue.schema import Problem
+from kiosk.catalogue.sections import SectionIndex, parse_section
 from kiosk.catalogue.yamlload import SeedSyntaxError, load_yaml
 
 REF_RE = re.compile(r"^(?:(?P<doc>\d{3}_[0-9a-f]+\.txt)\s*)?§\s*(?P<section>\S.*)$")
 LONG_NUMBER_RE = re.compile(r"\d+(?:-\d+)+|\d{5,}")
 WINDOW_RE = re.compile(r"(\d+)\s*号")
 VERBATIM_FIELDS = ("text",)
-# Parsed fields that must also occur in the document (never invent a form or address).
-MUST_OCCUR_FIELDS = ("name", "title", "address", "place", "directions")
-# Fields whose strings are data about the record but not text to be found verbatim.
+# Parsed fields that must also occur in the document (never invent a form, an address, a
+# requirement, a source or a note): each of their clauses is the document's own words.
+MUST_OCCUR_FIELDS = ("name", "title", "address", "place", "directions", "requirement", "source", "note")
+# Fields that are ids, references or conditions: not text of the document. Every other string
+# field, `comment` included, is scanned for URLs, e-mails, phone numbers and window numbers.
 NOT_SCANNED = {"ref", "older_ref", "newer_ref", "id", "when", "when_any", "applies_to", "merge_into",
-               "services", "service", "questions", "topics", "type", "matches", "older", "newer", "note"}
+               "services", "service", "questions", "topics", "type", "older", "newer"}
+# A difference's own values are checked against the documents they cite (see differences()).
 
 
 @dataclass
@@ -88,9 +93,13 @@ class SeedLoader:
         self.topics: dict[str, Topic] = {}
         self.audiences: set[str] = set()
         self.shared_questions: dict[str, Question] = {}
+        self.evidence: dict[str, str] = {}  # id -> name (vocabulary.yaml evidence)
         self.catalogue: Catalogue | None = None
         # raw records kept for cross-checks: (file, LineDict)
         self._service_raw: dict[tuple[str, str], tuple[str, dict]] = {}
+        self._sections: dict[str, SectionIndex] = {}
+        self._section_names: dict[str, set[str]] = {}
+        self._levels: dict[tuple[str, str], tuple] = {}
 
     # -- helpers -------------------------------------------------------------
     def rel(self, path: Path) -> str:
@@ -121,7 +130,56 @@ class SeedLoader:
         doc = m.group("doc") or default_doc
         if doc not in self.doc_meta:
             self.problem(file, line, f"ref {ref!r}: unknown document {doc!r}")
-        return f"{doc} §{m.group('section').strip()}"
+        full = f"{doc} §{m.group('section').strip()}"
+        if self.check_documents and doc in self.docs:
+            levels, missing = self.section_levels(full)
+            if len(levels) == 1:  # not even the section's first label is in the document
+                self.problem(file, line, f"ref {ref!r}: no section {missing.value!r} in {doc}")
+        return full
+
+    def section_index(self, doc: str) -> SectionIndex:
+        index = self._sections.get(doc)
+        if index is None:
+            meta = self.doc_meta[doc]
+            index = self._sections[doc] = SectionIndex(self.docs[doc].raw, self._section_names.get(doc, set()),
+                                                       side_headings=meta.side_headings)
+        return index
+
+    def section_levels(self, full_ref: str):
+        doc, _, section = full_ref.partition(" §")
+        key = (doc, section)
+        if key not in self._levels:
+            self._levels[key] = self.section_index(doc).levels(section)
+        return self._levels[key]
+
+    def text_in_section(self, value: str, full_ref: str) -> bool:
+        """Does a verbatim text occur in the section its ref names?
+
+        The deepest label found narrows the section; a text that begins before its label (a
+        line's lead-in such as 网上办：) may start in the enclosing section. In a document
+        with side headings (documents.yaml) only the named section is checked.
+        """
+        doc = self.doc_of(full_ref)
+        index = self.section_index(doc)
+        levels, _missing = self.section_levels(full_ref)
+        key = match_key(value)
+        if self.doc_meta[doc].side_headings:
+            return index.occurs_in(levels[min(1, len(levels) - 1)], key)
+        if index.occurs_in(levels[-1], key):
+            return True
+        return len(levels) > 2 and index.occurs_in(levels[-2], key)
+
+    def collect_section_names(self) -> None:
+        """The named sections (违规禁办事项清单, 生育保险待遇 …) each document's refs use:
+        one ends where the next begins."""
+        for path in self.seed_dir.glob("*/*.yaml"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            own = re.search(r"^document:\s*(\S+)", text, re.M)
+            for m in re.finditer(r"ref:\s*[\"']?(?:(\d{3}_[0-9a-f]+\.txt)\s*)?§\s*([^\s\"']+)", text):
+                doc = m.group(1) or (own.group(1) if own else "")
+                atoms = parse_section(m.group(2))
+                if atoms and atoms[0].kind == "name":
+                    self._section_names.setdefault(doc, set()).add(atoms[0].value)
 
     @staticmethod
     def doc_of(full_ref: str) -> str:
@@ -136,7 +194,8 @@ class SeedLoader:
         for d in data.get("documents", []):
             meta = Document(file=d["file"], title=d["title"], issuer=d.get("issuer", ""),
                             region=d["region"], date=d.get("date"), rank=int(d["rank"]),
-                            date_note=d.get("date_note"))
+                            date_note=d.get("date_note"), side_headings=bool(d.get("side_headings")),
+                            short_title=d.get("short_title"))
             self.doc_meta[meta.file] = meta
             src = self.seed_dir / "sources" / meta.file
             if not src.exists():
@@ -153,6 +212,10 @@ class SeedLoader:
         for t in data.get("topics", []):
             self.topics[t["id"]] = Topic(t["id"], t["label"])
         self.audiences = set(data.get("audiences", []))
+        for ev in data.get("evidence") or []:
+            if ev["id"] in self.evidence:
+                self.problem(self.rel(path), ev.line, f"duplicate evidence id {ev['id']!r}")
+            self.evidence[ev["id"]] = ev["name"]
         for q in data.get("questions", []):
             self.shared_questions[q["id"]] = Question(q["id"], q["text"],
                                                       [Option(o["id"], o["label"]) for o in q["options"]])
@@ -186,9 +249,12 @@ class SeedLoader:
                 self._scan_string(value, key, doc, file, line)
                 if key in VERBATIM_FIELDS:
                     k = match_key(value)
+                    short = f"{value[:40]!r}" + ("…" if len(value) > 40 else "")
                     if k and k not in doc.key:
-                        self.problem(file, line, f"text not found in {doc.meta.file}: {value[:40]!r}"
-                                     + ("…" if len(value) > 40 else ""))
+                        self.problem(file, line, f"text not found in {doc.meta.file}: {short}")
+                    elif k and not self.text_in_section(value, full_ref):
+                        self.problem(file, line, f"text not found in §{full_ref.partition(' §')[2]} of "
+                                                 f"{doc.meta.file} (it occurs elsewhere there): {short}")
                 elif key in MUST_OCCUR_FIELDS:
                     # a short display form may drop punctuation and reorder clauses, but each
                     # clause must be the document's own words
@@ -196,6 +262,17 @@ class SeedLoader:
                     if missing:
                         self.problem(file, line, f"{key} not found in {doc.meta.file}: {missing[0]!r} "
                                                  f"(of {value[:40]!r})")
+
+    def scan_in_any(self, value: str, key: str, docs: list[SourceDocument], file: str, line: int) -> None:
+        """Like _scan_string, for a value that may come from any of `docs` (a difference's note)."""
+        found = []
+        for doc in docs:
+            before = len(self.problems)
+            self._scan_string(value, key, doc, file, line)
+            found.append(self.problems[before:])
+            del self.problems[before:]
+        if all(found):
+            self.problems += found[0]
 
     def _scan_string(self, value: str, key: str, doc: SourceDocument, file: str, line: int) -> None:
         for url in URL_RE.findall(value):
@@ -208,7 +285,7 @@ class SeedLoader:
         for number in LONG_NUMBER_RE.findall(without_urls):
             if number not in doc.compact:
                 self.problem(file, line, f"number {number} does not occur in {doc.meta.file}")
-        if key in ("window", "place", "text"):
+        if True:  # every field: a window number in a note is as invented as one in `window`
             for m in WINDOW_RE.finditer(without_urls):
                 tail = without_urls[m.end(): m.end() + 12]
                 if key == "window" or "窗口" in tail or "窗口" in without_urls[max(0, m.start() - 6): m.start()]:
@@ -216,26 +293,50 @@ class SeedLoader:
                         self.problem(file, line, f"window number {m.group(1)}号 does not occur in {doc.meta.file}")
 
     # -- record builders -----------------------------------------------------------
-    def text_items(self, items, doc: str, file: str, label: str | None = None) -> list[TextItem]:
+    def text_items(self, items, doc: str, file: str, label: str | None = None,
+                   conditional: bool = False) -> list[TextItem]:
+        """Cited sentences. A service's own intro, tips, notes, steps and legal basis are chosen
+        by the answers (guide.CONDITIONAL); anywhere else (禁办/容缺 lists, an older document's
+        merged items, policy topics) a `when` would be ignored, so it is an error."""
         out = []
         for it in items or []:
             ref = self.resolve_ref(it.get("ref"), doc, file, it.line)
             self.check_faithful(it, ref, file)
+            if not conditional:
+                for key in ("when", "when_any"):
+                    if it.get(key) is not None:
+                        self.problem(file, it.line_of(key), f"{key}: not allowed here: the kiosk shows this "
+                                                            "text whatever the answers (only a service's own "
+                                                            "materials, channels, intro, tips, notes, steps and "
+                                                            "legal_basis are conditional)")
             out.append(TextItem(it["text"], ref, normalize_condition(it.get("when"), it.get("when_any")),
                                 it.get("label") or label))
         return out
 
-    def materials(self, items, doc: str, file: str) -> list[Material]:
+    def materials(self, items, doc: str, file: str, older: bool = False) -> list[Material]:
         out = []
         for m in items or []:
+            if m.get("silent") and not older:
+                self.problem(file, m.line_of("silent"), "silent: only for an older document's item merged into "
+                                                        "a newer service (the newer guide is silent on it)")
             ref = self.resolve_ref(m.get("ref"), doc, file, m.line)
             self.check_faithful(m, ref, file)
             if m.get("original") and m["original"] not in schema.ORIGINAL_VALUES:
                 self.problem(file, m.line_of("original"),
                              f"original {m['original']!r}: expected one of {', '.join(sorted(schema.ORIGINAL_VALUES))}")
             form = m.get("form")
+            name = m.get("name")
+            if m.get("evidence"):
+                evidence = self.evidence.get(m["evidence"])
+                if evidence is None:
+                    self.problem(file, m.line_of("evidence"), f"evidence {m['evidence']!r}: not in vocabulary.yaml "
+                                                              f"(known: {', '.join(sorted(self.evidence))})")
+                elif match_key(evidence) not in match_key(m["text"]):
+                    self.problem(file, m.line_of("evidence"), f"evidence {m['evidence']!r} ({evidence}) does not "
+                                                              f"occur in the material's text {m['text'][:30]!r}")
+                name = name or evidence
             out.append(Material(
-                text=m["text"], ref=ref, name=m.get("name"), original=m.get("original"),
+                text=m["text"], ref=ref, name=name, original=m.get("original"), evidence=m.get("evidence"),
                 requirement=m.get("requirement"), source=m.get("source"),
                 form=Form(form.get("title"), form.get("where"), form.get("url")) if form else None,
                 note=m.get("note"), condition=normalize_condition(m.get("when"), m.get("when_any")),
@@ -250,6 +351,14 @@ class SeedLoader:
             if c.get("type") not in schema.CHANNEL_TYPES:
                 self.problem(file, c.line_of("type"),
                              f"channel type {c.get('type')!r}: expected one of {', '.join(sorted(schema.CHANNEL_TYPES))}")
+            at = 0
+            for item in c.get("path") or []:  # the menu items, in the order the text gives them
+                found = c["text"].find(item, at)
+                if found < 0:
+                    self.problem(file, c.line_of("path"), f"path item {item!r} is not in the channel's text "
+                                                          "(after the items before it)")
+                    break
+                at = found + len(item)
             if c.get("type") == "online" and not c.get("url") and not c.get("blank") and not c.get("name"):
                 self.problem(file, c.line, "online channel without url or name: mark it blank: true if the document gives none")
             out.append(Channel(
@@ -291,9 +400,19 @@ class SeedLoader:
         for d in items or []:
             older_ref = self.resolve_ref(d["older_ref"], doc, file, d.line) if d.get("older_ref") else f"{doc} §?"
             newer_ref = self.resolve_ref(d["newer_ref"], doc, file, d.line) if d.get("newer_ref") else None
+            if self.check_documents:
+                older_doc = self.docs.get(self.doc_of(older_ref))
+                newer_doc = self.docs.get(self.doc_of(newer_ref)) if newer_ref else None
+                for key, docs in (("older", [older_doc]), ("newer", [newer_doc]),
+                                  ("note", [older_doc, newer_doc]), ("comment", [older_doc, newer_doc])):
+                    value = d.get(key)
+                    docs = [x for x in docs if x is not None]
+                    for v in (value if isinstance(value, list) else [value]):
+                        if isinstance(v, str) and docs:
+                            self.scan_in_any(v, key, docs, file, d.line_of(key))
             out.append(Difference(d["field"], _as_text(d.get("older")), older_ref if d.get("older_ref") else None,
                                   _as_text(d.get("newer")) if d.get("newer") is not None else None,
-                                  newer_ref, d.get("note"), subject))
+                                  newer_ref, d.get("note"), subject, document=doc))
         return out
 
     def questions_for(self, ids, local, file: str, line: int) -> list[Question]:
@@ -326,24 +445,29 @@ class SeedLoader:
                 self.problem(file, raw.line_of("topics"), f"unknown topic {t!r} (see vocabulary.yaml)")
         if not svc.topics:
             self.problem(file, raw.line_of("topics"), "a service needs at least one topic")
-        svc.intro = self.text_items(raw.get("intro"), doc, file)
+        svc.intro = self.text_items(raw.get("intro"), doc, file, conditional=True)
         svc.questions = self.questions_for(raw.get("questions"), raw.get("local_questions"), file,
                                            raw.line_of("questions"))
         svc.materials = self.materials(raw.get("materials"), doc, file)
         svc.channels = self.channels(raw.get("channels"), doc, file)
         svc.time_limit = self.time_limit(raw.get("time_limit"), doc, file)
-        svc.tips = self.text_items(raw.get("tips"), doc, file)
+        svc.tips = self.text_items(raw.get("tips"), doc, file, conditional=True)
         svc.phones = self.phones(raw.get("phones"), doc, file)
-        svc.notes = self.text_items(raw.get("notes"), doc, file)
-        svc.steps = self.text_items(raw.get("steps"), doc, file)
-        svc.legal_basis = self.text_items(raw.get("legal_basis"), doc, file)
+        svc.notes = self.text_items(raw.get("notes"), doc, file, conditional=True)
+        svc.steps = self.text_items(raw.get("steps"), doc, file, conditional=True)
+        svc.legal_basis = self.text_items(raw.get("legal_basis"), doc, file, conditional=True)
         svc.differences = self.differences(raw.get("differences"), doc, file, svc.id)
+        for nm in raw.get("no_materials") or []:
+            if not nm.get("when") and not nm.get("when_any"):
+                self.problem(file, nm.line, "no_materials: needs a `when` (the answers it is for)")
+            svc.no_materials.append(TextItem(nm.get("comment") or "", self.resolve_ref(nm.get("ref"), doc, file, nm.line),
+                                             normalize_condition(nm.get("when"), nm.get("when_any"))))
         return svc
 
     def check_conditions(self, svc: Service, file: str, line: int) -> None:
         asked = {q.id: q for q in svc.questions}
         used: set[str] = set()
-        items = [*svc.materials, *svc.channels, *svc.intro, *svc.tips, *svc.notes]
+        items = [x for attr in (*CONDITIONAL, "no_materials") for x in getattr(svc, attr)]
         for it in items:
             cond = it.condition
             for qid in condition_questions(cond):
@@ -398,6 +522,8 @@ class SeedLoader:
                     if match_key(d.older) not in older_doc.key:
                         self.problem(file, raw_d.line_of("older"),
                                      f"older value not found in {older_doc.meta.file}: {d.older[:40]!r}")
+            for d in diffs:
+                d.region, d.kind = region_id, "hall"
             hall = Hall(region_id, h["id"], h["name"], ref, h.get("address"), h.get("phone"),
                         h.get("directions"), h.get("note"), diffs)
             cat.halls.append(hall)
@@ -489,10 +615,17 @@ class SeedLoader:
                 self.problem(file, it.line_of("merge_into") if it.get("merge_into") else it.line,
                              f"merge_into: unknown service {it.get('merge_into')!r}")
                 continue
-            label = f"{self.doc_meta[doc].date or ''}《{self.doc_meta[doc].title}》".strip() if doc in self.doc_meta else doc
+            label = document_label(self.doc_meta[doc]) if doc in self.doc_meta else doc
             target.sources.append(ref)
             # materials / time limit of the older document are kept as read, for staff
-            self.materials(it.get("materials"), doc, file)
+            older_materials = self.materials(it.get("materials"), doc, file, older=True)
+            # silence is not absence: what the newer guide does not mention, the older still lists
+            have = {match_key(m.text) for m in target.older_materials}
+            for raw_m, m in zip(it.get("materials") or [], older_materials):
+                if raw_m.get("silent") and match_key(m.text) not in have:
+                    have.add(match_key(m.text))
+                    m.listed_by = document_label(self.doc_meta[doc], short=True) if doc in self.doc_meta else doc
+                    target.older_materials.append(m)
             older_tl = self.time_limit(it.get("time_limit"), doc, file)
             # several older items often merge into one service with the same 办理环节 and
             # 设定依据: keep each text once
@@ -508,7 +641,8 @@ class SeedLoader:
             if older_tl and target.time_limit and match_key(older_tl.text) != match_key(target.time_limit.text) \
                     and not any(d.field == "time_limit" for d in diffs):
                 diffs.append(Difference("time_limit", older_tl.text, older_tl.ref, target.time_limit.text,
-                                        target.time_limit.ref, "办理时限不同，以较新文件为准", target.id))
+                                        target.time_limit.ref, "办理时限不同，以较新文件为准", target.id,
+                                        document=doc))
             target.differences += diffs
 
     def load_policy_file(self, path: Path, region_id: str, data: dict, services: dict[str, Service],
@@ -563,16 +697,25 @@ class SeedLoader:
                 newer = "；".join(m.text for m in new)
                 svc.differences.append(Difference(
                     "materials", older, svc.materials[0].ref if svc.materials else svc.ref, newer, ref,
-                    up.get("note") or "所需材料以较新文件为准", svc.id))
+                    up.get("note") or "所需材料以较新文件为准", svc.id, document=doc))
                 svc.materials = new
             if up.get("questions") is not None:
                 svc.questions = self.questions_for(up["questions"], up.get("local_questions"), file,
                                                    up.line_of("questions"))
-            svc.notes += self.text_items(up.get("notes"), doc, file)
-            svc.tips += self.text_items(up.get("tips"), doc, file)
+            svc.notes += self.text_items(up.get("notes"), doc, file, conditional=True)
+            svc.tips += self.text_items(up.get("tips"), doc, file, conditional=True)
+
+    def follows(self, svc: Service) -> str:
+        """The newest document among the service's sources: the guide a checklist follows."""
+        docs = [self.doc_meta[d] for d in dict.fromkeys(self.doc_of(s) for s in svc.sources) if d in self.doc_meta]
+        if not docs:
+            return ""
+        doc = max(docs, key=lambda d: d.rank)
+        return document_label(doc) + ("" if doc.date else "（未注明日期）")
 
     # -- everything ----------------------------------------------------------------
     def run(self) -> Catalogue:
+        self.collect_section_names()
         self.load_documents()
         self.load_vocabulary()
         cat = Catalogue(documents=list(self.doc_meta.values()), topics=list(self.topics.values()))
@@ -631,6 +774,9 @@ class SeedLoader:
             for svc in services.values():
                 file, raw = self._service_raw[(region_id, svc.id)]
                 self.check_conditions(svc, file, raw.line)
+                for d in svc.differences:
+                    d.region, d.kind = region_id, "service"
+                svc.follows = self.follows(svc)
                 cat.differences += svc.differences
             cat.services += services.values()
         self.catalogue = cat

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 
+from kiosk.catalogue.cleaning import match_key
+
 from kiosk.catalogue.guide import Guide
-from kiosk.catalogue.model import Channel, Hall, PolicyTopic, Region, deadline_label
+from kiosk.catalogue.model import (
+    Channel, Hall, PolicyTopic, Region, deadline_label, older_materials_line, older_note_groups,
+)
 
 CHANNEL_LABELS = {
     "window": "窗口办", "online": "网上办", "app": "掌上办", "wechat": "公众号", "miniprogram": "小程序",
@@ -14,11 +19,41 @@ CHANNEL_LABELS = {
 }
 
 
+_DOC_LABEL_RE = re.compile(r"^(?:[①-⑳]|[（(]\d+[)）])?\s*([\u4e00-\u9fff]{1,4}办)\s*[：:]")
+
+
+def channel_label(c: Channel) -> str:
+    """The document's own label of a channel (现场办, 线下办, 窗口办 …), else the type's."""
+    m = _DOC_LABEL_RE.match(c.text)
+    return m.group(1) if m else CHANNEL_LABELS.get(c.type, c.type)
+
+
+def menu_text(c: Channel) -> str:
+    """The menu path exactly as the document writes it, e.g. 进入【主页】-【账户查询】/【权益证明】
+    or [首页] - [地方版] (the check makes sure every path item is in the text, in order)."""
+    if not c.path:
+        return ""
+    text = c.text
+    i = text.find(c.path[0])
+    if i < 0:
+        return " - ".join(c.path)
+    if i > 0 and text[i - 1] in "【[":
+        i -= 1
+    if text[max(0, i - 2):i] == "进入":
+        i -= 2
+    j = i
+    for item in c.path:
+        j = text.find(item, j) + len(item)
+    if j < len(text) and text[j] in "】]":
+        j += 1
+    return text[i:j]
+
+
 def channel_summary(c: Channel) -> str:
     """One line describing where/how, from the parsed fields (falls back to the text)."""
-    label = CHANNEL_LABELS.get(c.type, c.type)
+    label = channel_label(c)
     if c.blank:
-        return f"{label}：{c.note or '文件未给出具体地址'}"
+        return f"{label}：文件未给出具体地址"
     parts: list[str] = []
     if c.type == "window":
         parts.append(c.place or c.text)
@@ -27,9 +62,13 @@ def channel_summary(c: Channel) -> str:
     elif c.type in ("app", "wechat", "miniprogram"):
         parts.append(c.app or c.name or c.text)
         if c.path:
-            parts.append("进入" + "-".join(f"【{p}】" for p in c.path))
+            parts.append(menu_text(c))
     elif c.type == "online":
         parts.append(" ".join(x for x in (c.name, c.url) if x) or c.text)
+        if c.path:
+            parts.append(menu_text(c))
+        if not c.url:
+            parts.append("（文件未给出网址）")
     elif c.type == "email":
         parts.append(c.email or c.text)
     else:
@@ -74,7 +113,7 @@ def guide_as_text(guide: Guide, region: Region, halls: list[Hall], policy: list[
             w(f"  {t.text} {_situ(guide, t)}".rstrip())
     w("\n【需提供要件】")
     if not guide.materials:
-        w("  文件未列出需提供的要件")
+        w("  较新的办事指南未列出需提供的要件" if guide.older_materials else "  文件未列出需提供的要件")
     for i, m in enumerate(guide.materials, 1):
         w(f"  {i}. {m.display_name} {_situ(guide, m)}".rstrip())
         detail = []
@@ -95,6 +134,8 @@ def guide_as_text(guide: Guide, region: Region, halls: list[Hall], policy: list[
             detail.append(f"原文：{m.text}")
         if detail:
             w("     " + "；".join(detail))
+    if guide.older_materials:  # silence is not absence (seed/SCHEMA.md)
+        w(f"  {older_materials_line(guide.older_materials)}")
     if guide.deferrable_items:
         w("\n【可容缺受理的材料（可先受理，限期补正）】")
         for d in guide.deferrable_items:
@@ -110,7 +151,10 @@ def guide_as_text(guide: Guide, region: Region, halls: list[Hall], policy: list[
     if not guide.channels:
         w("  文件未列出办理渠道")
     for c in guide.channels:
-        w(f"  · {channel_summary(c)} {_situ(guide, c)}".rstrip())
+        summary = channel_summary(c)
+        w(f"  · {summary} {_situ(guide, c)}".rstrip())
+        if match_key(c.text) not in match_key(summary):  # the document's own words too
+            w(f"     原文：{c.text}")
     if svc.time_limit:
         w(f"\n【办理时限】{svc.time_limit.text}")
     if guide.tips:
@@ -120,31 +164,34 @@ def guide_as_text(guide: Guide, region: Region, halls: list[Hall], policy: list[
     if guide.notes:
         w("\n【注】")
         for t in guide.notes:
-            w(f"  {t.text}")
+            w(f"  {t.text}" + (f"（{t.label}）" if t.label else ""))
     if svc.phones or region.hotline:
         w("\n【咨询电话】")
         for line in phone_lines(svc, region):
             w(f"  {line}")
-    if svc.steps:
-        w("\n【办理环节】")
-        for t in svc.steps:
+    for title, items in (("办理环节", guide.steps), ("设定依据", guide.legal_basis)):
+        for label, group in older_note_groups(items):  # each under the document it is from
+            w(f"\n【{title}" + (f"（{label}）" if label else "") + "】")
+            for t in group:
+                w(f"  {t.text}")
+    for label, items in older_note_groups(svc.older_notes):
+        w(f"\n【注意事项（{label or '较早文件'}）】")
+        for t in items:
             w(f"  {t.text}")
-    if svc.legal_basis:
-        w("\n【设定依据】")
-        for t in svc.legal_basis:
-            w(f"  {t.text}")
-    if svc.older_notes:
-        w("\n【注意事项（较早文件）】")
-        for t in svc.older_notes:
-            w(f"  {t.text}  〔{t.label or ''}〕")
     if policy:
         w("\n【相关政策】" + "、".join(t.title for t in policy) + "（kiosk policy 查看）")
     if halls:
         w("\n【办理地点】")
         for h in halls:
             w(f"  {h.name}：{h.address or '地址文件未给出'}" + (f"  电话 {h.phone}" if h.phone else ""))
+            if h.directions:
+                w(f"    乘车：{h.directions}")
+            if h.note:
+                w(f"    说明：{h.note}")
     if svc.differences:
         w(f"\n【文件差异】{len(svc.differences)} 处（以较新文件为准；kiosk differences 查看）")
+    if svc.follows:
+        w(f"\n【依据】{svc.follows}")
     w("\n【来源】" + "；".join(svc.sources))
     return "\n".join(out) + "\n"
 
@@ -162,6 +209,8 @@ def guide_as_dict(guide: Guide, region: Region, halls: list[Hall], policy: list[
         "questions": [asdict(q) for q in svc.questions],
         "intro": with_situations(guide.intro),
         "materials": with_situations(guide.materials),
+        "older_materials": [asdict(m) for m in guide.older_materials],
+        "older_materials_note": older_materials_line(guide.older_materials) or None,
         "deferrable_items": [asdict(d) for d in guide.deferrable_items],
         "refusals": [asdict(r) for r in guide.refusals],
         "channels": with_situations(guide.channels),
@@ -171,8 +220,8 @@ def guide_as_dict(guide: Guide, region: Region, halls: list[Hall], policy: list[
         "notes": with_situations(guide.notes),
         "phones": [asdict(p) for p in svc.phones],
         "hotline": asdict(region.hotline) if region.hotline else None,
-        "steps": [asdict(t) for t in svc.steps],
-        "legal_basis": [asdict(t) for t in svc.legal_basis],
+        "steps": with_situations(guide.steps),
+        "legal_basis": with_situations(guide.legal_basis),
         "older_notes": [asdict(t) for t in svc.older_notes],
         "differences": [asdict(d) for d in svc.differences],
         "policy_topics": [t.id for t in policy],

@@ -19,7 +19,7 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -45,64 +45,12 @@ def seed_digest(seed_dir: Path) -> str:
 
 
 def write_catalogue(cat: Catalogue, db_path: Path, meta: dict[str, str]) -> None:
+    """Write the catalogue's one representation: meta and the per-region snapshots."""
     engine = create_engine(f"sqlite:///{db_path}")
     m.Base.metadata.create_all(engine)
     with Session(engine) as s:
         for k, v in meta.items():
             s.add(m.Meta(key=k, value=v))
-        for d in cat.documents:
-            s.add(m.DocumentRow(file=d.file, title=d.title, issuer=d.issuer, region=d.region, date=d.date,
-                                date_note=d.date_note, rank=d.rank))
-        for i, t in enumerate(cat.topics):
-            s.add(m.TopicRow(id=t.id, label=t.label, position=i))
-        for i, r in enumerate(cat.regions):
-            s.add(m.RegionRow(id=r.id, name=r.name, note=r.note, position=i,
-                              hotline_number=r.hotline.number if r.hotline else None,
-                              hotline_label=r.hotline.label if r.hotline else None,
-                              hotline_ref=r.hotline.ref if r.hotline else None))
-        for i, h in enumerate(cat.halls):
-            s.add(m.HallRow(region_id=h.region, key=h.id, name=h.name, address=h.address, phone=h.phone,
-                            directions=h.directions, note=h.note, ref=h.ref, position=i))
-            for d in h.differences:
-                s.add(_difference_row(h.region, "hall", d))
-        for i, svc in enumerate(cat.services):
-            row = m.ServiceRow(
-                region_id=svc.region, key=svc.id, name=svc.name, category=svc.category, audience=svc.audience,
-                topics=svc.topics, ref=svc.ref, sources=svc.sources, position=i,
-                time_limit_text=svc.time_limit.text if svc.time_limit else None,
-                time_limit_days=svc.time_limit.days if svc.time_limit else None,
-                time_limit_ref=svc.time_limit.ref if svc.time_limit else None,
-                policy_topics=svc.policy_topics,
-            )
-            row.questions = [m.QuestionRow(key=q.id, text=q.text, position=j,
-                                           options=[{"id": o.id, "label": o.label} for o in q.options])
-                             for j, q in enumerate(svc.questions)]
-            row.materials = [m.MaterialRow(
-                position=j, text=x.text, name=x.name, original=x.original, requirement=x.requirement,
-                source=x.source, form_title=x.form.title if x.form else None,
-                form_where=x.form.where if x.form else None, form_url=x.form.url if x.form else None,
-                note=x.note, condition=x.condition, ref=x.ref, deferrable_deadline=x.deferrable_deadline,
-                deferrable_days=x.deferrable_days, deferrable_ref=x.deferrable_ref)
-                for j, x in enumerate(svc.materials)]
-            row.channels = [m.ChannelRow(
-                position=j, type=c.type, text=c.text, place=c.place, window=c.window, name=c.name, url=c.url,
-                app=c.app, path=c.path, email=c.email, note=c.note, blank=c.blank, condition=c.condition,
-                ref=c.ref) for j, c in enumerate(svc.channels)]
-            items = []
-            for kind, lst in (("intro", svc.intro), ("tip", svc.tips), ("note", svc.notes),
-                              ("refusal", svc.refusals), ("step", svc.steps), ("legal_basis", svc.legal_basis),
-                              ("older_note", svc.older_notes)):
-                items += [m.TextItemRow(kind=kind, position=j, text=t.text, ref=t.ref, condition=t.condition,
-                                        label=t.label) for j, t in enumerate(lst)]
-            row.text_items = items
-            row.phones = [m.PhoneRow(position=j, number=p.number, label=p.label, ref=p.ref)
-                          for j, p in enumerate(svc.phones)]
-            row.deferrable_items = [m.DeferrableItemRow(
-                position=j, text=d.text, source=d.source, deadline=d.deadline, deadline_days=d.deadline_days,
-                method=d.method, ref=d.ref) for j, d in enumerate(svc.deferrable_items)]
-            s.add(row)
-            for d in svc.differences:
-                s.add(_difference_row(svc.region, "service", d))
         digests = {}
         for region_id, doc in snapshots(cat).items():
             data = json.dumps(doc, ensure_ascii=False)
@@ -111,15 +59,6 @@ def write_catalogue(cat: Catalogue, db_path: Path, meta: dict[str, str]) -> None
         # checked when the kiosk opens the catalogue (kiosk.db.service): a flipped byte
         # inside a snapshot's text is found, not shown to a citizen
         s.add(m.Meta(key="snapshot_sha256", value=json.dumps(digests, sort_keys=True)))
-        for i, t in enumerate(cat.policy_topics):
-            s.add(m.PolicyTopicRow(
-                region_id=t.region, key=t.id, title=t.title, ref=t.ref, position=i,
-                basis_text=t.basis.text if t.basis else None, basis_ref=t.basis.ref if t.basis else None,
-                paragraphs=[{"text": p.text, "ref": p.ref} for p in t.paragraphs],
-                facts=[asdict(f) for f in t.facts],
-                tables=[{"title": tb.title, "columns": tb.columns, "rows": tb.rows, "ref": tb.ref,
-                         "notes": [{"text": n.text, "ref": n.ref} for n in tb.notes]} for tb in t.tables],
-                services=t.services))
         s.commit()
     engine.dispose()
 
@@ -136,44 +75,53 @@ def snapshots(cat: Catalogue) -> dict[str, dict]:
             "services": [asdict(s) for s in cat.services if s.region == r.id],
             "halls": [asdict(h) for h in cat.halls if h.region == r.id],
             "policy_topics": [asdict(t) for t in cat.policy_topics if t.region == r.id],
-            "differences": [asdict(d) | {"kind": "hall" if any(d in h.differences for h in cat.halls) else "service"}
-                            for d in cat.differences
-                            if any(s.region == r.id and d.subject == s.id for s in cat.services)
-                            or any(h.region == r.id and d.subject == h.name for h in cat.halls)],
+            # each difference names its region: service ids repeat across regions
+            "differences": [asdict(d) for d in cat.differences if d.region == r.id],
         }
     return out
 
 
-def _difference_row(region: str, kind: str, d) -> m.DifferenceRow:
-    return m.DifferenceRow(region_id=region, kind=kind, subject=d.subject, field=d.field, older=d.older,
-                           older_ref=d.older_ref, newer=d.newer, newer_ref=d.newer_ref, note=d.note)
-
-
 def verify_database(db_path: Path, cat: Catalogue) -> None:
-    """Re-open a freshly written database and compare it with what was meant."""
-    engine = create_engine(f"sqlite:///{db_path}")
+    """Re-open a freshly written database the way the kiosk does and compare it with what
+    was meant: its schema version, and every region's snapshot parses and holds that
+    region's services, halls and differences."""
+    import sqlite3
+
     try:
-        with Session(engine) as s:
-            n_services = s.scalar(select(func.count()).select_from(m.ServiceRow))
-            n_regions = s.scalar(select(func.count()).select_from(m.RegionRow))
-            integrity = s.connection().exec_driver_sql("PRAGMA integrity_check").scalar()
-    finally:
-        engine.dispose()
+        con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        raise BuildError(f"{db_path}: written catalogue does not open: {exc}") from exc
     if integrity != "ok":
         raise BuildError(f"{db_path}: integrity check failed: {integrity}")
     from kiosk.db.service import CatalogueService, CatalogueUnavailable
 
     try:
         svc = CatalogueService(db_path)
-        n_snap = sum(len(svc.services(r.id)) for r in svc.regions())
-        svc.close()
+        try:
+            got_regions = [r.id for r in svc.regions()]
+            want_regions = [r.id for r in cat.regions]
+            if got_regions != want_regions:
+                raise BuildError(f"{db_path}: regions {got_regions}, expected {want_regions}")
+            for r in cat.regions:
+                want = [s.id for s in cat.services if s.region == r.id]
+                got = [s.id for s in svc.services(r.id)]  # every record parses back
+                if not got or got != want:
+                    raise BuildError(f"{db_path}: region {r.id} holds {len(got)} services, expected {len(want)}")
+                if len(svc.halls(r.id)) != sum(1 for h in cat.halls if h.region == r.id):
+                    raise BuildError(f"{db_path}: region {r.id}: halls do not read back")
+                if len(svc.differences(r.id)) != sum(1 for d in cat.differences if d.region == r.id):
+                    raise BuildError(f"{db_path}: region {r.id}: differences do not read back")
+                svc.policy_topics(r.id)
+        finally:
+            svc.close()
     except CatalogueUnavailable as exc:
         raise BuildError(f"{db_path}: written catalogue does not read back: {exc}") from exc
-    if n_snap != len(cat.services):
-        raise BuildError(f"{db_path}: snapshots hold {n_snap} services, expected {len(cat.services)}")
-    if n_services != len(cat.services) or n_regions != len(cat.regions):
-        raise BuildError(f"{db_path}: wrote {n_services} services / {n_regions} regions, "
-                         f"expected {len(cat.services)} / {len(cat.regions)}")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BuildError(f"{db_path}: written catalogue does not parse back: {exc!r}") from exc
 
 
 def build_catalogue(seed_dir: Path, db_path: Path, check_documents: bool = True) -> Catalogue:

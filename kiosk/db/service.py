@@ -21,7 +21,9 @@ from kiosk.catalogue.model import (
     region_from_dict, service_from_dict,
 )
 
-SCHEMA_VERSION = 2  # kiosk.db.models.SCHEMA_VERSION (not imported: that would load the ORM)
+# The one version of the built catalogue's layout (kiosk.db.models imports it from here, so
+# that this module loads without the ORM). 3: meta + snapshots only, differences with region.
+SCHEMA_VERSION = 3
 # What each snapshot must hold (kiosk.db.build.snapshots): "*" and every region.
 SNAPSHOT_KEYS = {"*": ("regions", "topics", "documents"),
                  "region": ("services", "halls", "policy_topics", "differences")}
@@ -76,6 +78,10 @@ class CatalogueService:
             self.close()
             raise CatalogueUnavailable(f"{self.db_path}: the catalogue's region list is damaged "
                                        f"({type(exc).__name__}: {exc})") from exc
+        # what a printed checklist names as the catalogue's version: a bundle's version, else
+        # the digest of the seed it was built from
+        self.version = (self.meta.get("bundle_version")
+                        or f"seed-{str(self.meta.get('seed_sha256') or '')[:12] or 'unknown'}")
         if overlay is not None:
             self.set_overlay(overlay)
 
@@ -200,6 +206,7 @@ class CatalogueService:
         for d in self._region_data(region_id)["services"]:
             if d["id"] == service_id:
                 svc = service_from_dict(d)
+                svc.catalogue_version = self.version
                 if self.overlay is not None:
                     svc = self.overlay.apply(svc)
                 self._cache[(region_id, service_id)] = svc
@@ -211,7 +218,7 @@ class CatalogueService:
         for d in self._region_data(region_id)["differences"]:
             if kind and d.get("kind") != kind:
                 continue
-            out.append(Difference(**{k: v for k, v in d.items() if k != "kind"}))
+            out.append(Difference(**d))
         return out
 
     # -- policy reference ------------------------------------------------------------

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kiosk.catalogue.guide import Guide
-from kiosk.catalogue.model import Channel, Hall, Region, condition_questions, deadline_label
+from kiosk.catalogue.model import (
+    Channel, Hall, Region, condition_questions, deadline_label, older_materials_line,
+)
 
 TITLE = "办事材料清单"
 ADDRESS_UNKNOWN = "地址以大厅公告为准"
@@ -79,6 +81,7 @@ class WindowLine:
     place: str | None
     window: str | None  # '一楼15号窗口' as the catalogue has it
     text: str  # the channel's full text, the fallback
+    kind: str = "窗口"  # the document's word for it: 窗口 / 现场办 (an office, not a window)
 
     @property
     def label(self) -> str:
@@ -138,6 +141,34 @@ class ChecklistDocument:
     phones: list[tuple[str, str | None]] = field(default_factory=list)  # (number, label)
     online_url: str | None = None  # the QR payload, exactly as the catalogue has it
     online_name: str | None = None  # e.g. '沈阳政务服务网'
+    older_materials: str | None = None  # 「2020 年公开指南还列有：…，请以窗口要求为准。」
+    catalogue_version: str = ""  # the built catalogue's version (bundle version or seed digest)
+    follows: str = ""  # the guide (document and date) the list follows
+
+    # -- tracing a paper back to its guide ------------------------------------------------
+    @property
+    def content_hash(self) -> str:
+        """8 hex digits of SHA-256 over exactly what is printed, less the serial and the time
+        (so `kiosk show --json` gives the same for the same answers, hall and catalogue)."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for blk in self._content():
+            if blk.kind == "meta" and (blk.text.startswith(TITLE) or blk.text.startswith("打印时间")):
+                continue
+            h.update(f"{blk.kind}\t{blk.number or ''}\t{blk.text}\n".encode("utf-8"))
+        return h.hexdigest()[:8]
+
+    @property
+    def trace_line(self) -> str:
+        """'目录版本 … · 依据 2025 年《…》 · 校验码 1a2b3c4d': lets a clerk tell whether a paper is current."""
+        parts = []
+        if self.catalogue_version:
+            parts.append(f"目录版本 {self.catalogue_version}")
+        if self.follows:
+            parts.append(f"依据 {self.follows}")
+        parts.append(f"校验码 {self.content_hash}")
+        return " · ".join(parts)
 
     # -- where to go -----------------------------------------------------------------
     @property
@@ -170,6 +201,10 @@ class ChecklistDocument:
 
     # -- content -----------------------------------------------------------------------
     def blocks(self) -> list[Block]:
+        """The content, then the trace line (version, guide, hash of the content above)."""
+        return [*self._content(), Block("footer", self.trace_line)]
+
+    def _content(self) -> list[Block]:
         b: list[Block] = []
         add = lambda kind, text="", number=None: b.append(Block(kind, text, number))  # noqa: E731
         add("hall", self.hall_name)
@@ -185,11 +220,14 @@ class ChecklistDocument:
         add("heading", f"需提供材料（共{len(self.materials)}项）" if self.materials
             else "需提供材料")
         if not self.materials:
-            add("text", "文件未列出需提供的材料，请到窗口咨询。")
+            add("text", "较新的办事指南未列出需提供的材料，请到窗口咨询。" if self.older_materials
+                else "文件未列出需提供的材料，请到窗口咨询。")
         for i, m in enumerate(self.materials, 1):
             add("check", m.name, i)
             if m.details():
                 add("detail", "；".join(m.details()))
+        if self.older_materials:
+            add("text", self.older_materials)
 
         if self.deferrable_items:
             add("heading", "可容缺受理（可先受理，限期补正）")
@@ -210,7 +248,7 @@ class ChecklistDocument:
         add("heading", "办理地点")
         if self.windows:
             for w in self.windows:
-                add("text", f"窗口：{w.label}")
+                add("text", f"{w.kind}：{w.label}")
         add("text", f"大厅地址：{self.hall_address}" if self.hall_address else ADDRESS_UNKNOWN)
         if self.time_limit:
             add("text", f"办理时限：{self.time_limit}")
@@ -270,9 +308,9 @@ def _situation_text(guide: Guide) -> list[str]:
 def _window_lines(channels: list[Channel]) -> list[WindowLine]:
     out: list[WindowLine] = []
     for c in channels:
-        if c.type != "window" or c.blank:
+        if c.type not in ("window", "office") or c.blank:
             continue
-        line = WindowLine(c.place, c.window, c.text)
+        line = WindowLine(c.place, c.window, c.text, "窗口" if c.type == "window" else "现场办")
         if line.label not in (x.label for x in out):
             out.append(line)
     return out
@@ -333,4 +371,6 @@ def build_document(guide: Guide, region: Region, hall: Hall | None, *, serial: s
         windows=_window_lines(guide.channels),
         time_limit=svc.time_limit.text if svc.time_limit else None,
         phones=phones, online_url=online_url, online_name=online_name,
+        older_materials=older_materials_line(guide.older_materials) or None,
+        catalogue_version=svc.catalogue_version, follows=svc.follows,
     )

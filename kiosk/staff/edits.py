@@ -1,6 +1,15 @@
 """Staff edits of the catalogue: kept in the state database with an audit trail,
 applied as an overlay whenever the service layer reads a service.
 
+Per item (issue 15): changing, removing or adding one material (channel, tip …) stores
+that one item and a fingerprint of the document item it replaced. The overlay replays a
+field's edits on the catalogue *as built now*: an edit applies to the item whose
+document value still has its fingerprint, so a rebuild that corrects another item of the
+list shows the correction. When the document corrected the very item (or the whole
+field, for a whole-field edit such as an xlsx import or the time limit), the edit is
+not applied — the document's new value shows — and it is flagged for staff review
+(`stale()`: the staff 差异 screen and `kiosk differences`).
+
 An edit replaces one *field* of one service (its materials, channels, time limit,
 tips, refusals or 容缺 items) with a new value; the audit row keeps who, when, the
 source ('staff edit', 'xlsx import', 'revert'), the old and the new value. Items an
@@ -83,6 +92,24 @@ def from_plain(field: str, data):
 
 def _dump(data) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def fingerprint(item) -> str:
+    """16 hex digits of SHA-256 over an item's (or a field's) plain value."""
+    import hashlib
+
+    data = asdict(item) if hasattr(item, "__dataclass_fields__") else item
+    return hashlib.sha256(_dump(data).encode("utf-8")).hexdigest()[:16]
+
+
+def _plain_item(field: str, item):
+    return asdict(item) if item is not None else None
+
+
+def _item_from_plain(field: str, data):
+    if field == "time_limit":
+        return from_plain(field, data)
+    return from_plain(field, [data])[0]
 
 
 def item_label(field: str, item) -> str:
@@ -181,6 +208,9 @@ class Edit:
     summary: str
     reverts: int | None
     reverted_by: int | None
+    op: str = "field"  # replace | remove | add | field
+    base_fp: str | None = None  # fingerprint of the document item (or field) it replaced
+    item_value: object = None  # plain JSON of the item after a replace or add
 
     @property
     def back_to_base(self) -> bool:
@@ -203,9 +233,13 @@ def _edit_from_row(r) -> Edit | None:
             for item in value if isinstance(value, list) else [value]:
                 if not isinstance(getattr(item, "text", ""), str):
                     raise TypeError(f"{r['field']}: an item's text is {type(item.text).__name__}")
+        op = r.get("op") or "field"
+        if op not in ("field", "replace", "remove", "add"):
+            raise ValueError(f"unknown operation {op!r}")
+        item = json.loads(r["item_value"]) if r.get("item_value") else None
         return Edit(r["id"], str(r["at"] or ""), str(r["who"] or ""), r["source"], r["region"], r["service_id"],
                     r["field"], old, bool(r["old_was_base"]), new, str(r["summary"] or ""),
-                    r["reverts"], r["reverted_by"])
+                    r["reverts"], r["reverted_by"], op, r.get("base_fp"), item)
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         log.warning("catalogue edit #%s skipped, malformed: %s: %s", r["id"], type(exc).__name__, exc)
         return None
@@ -234,6 +268,8 @@ class EditStore:
             edit = _edit_from_row(r)
             if edit is not None:
                 self.edits.append(edit)
+        self._stale: dict[tuple[str, str], list[tuple[Edit, str]]] = {}
+        self._display_fp: dict[tuple[str, str, str], list[str]] = {}
         self._stacks: dict[tuple[str, str, str], list[Edit]] = {}
         self._in_force: dict[tuple[str, str, str], Edit | None] = {}
         for e in self.edits:
@@ -265,14 +301,82 @@ class EditStore:
 
     # -- the overlay (called by CatalogueService._load) -------------------------------------------------
     def apply(self, svc: Service) -> Service:
-        edits = self.overridden(svc.region, svc.id)
-        if not edits:
-            return svc
-        for field, e in edits.items():
-            setattr(svc, field, from_plain(field, e.new_value))
-        latest = max(edits.values(), key=lambda e: e.id)
-        svc.sources = [*svc.sources, f"{PROVENANCE} · {latest.who} · {latest.at}"]
+        stale: list[tuple[Edit, str]] = []
+        used: list[Edit] = []
+        for (region, sid, field), stack in self._stacks.items():
+            if region != svc.region or sid != svc.id or not stack:
+                continue
+            value, applied, flagged = self._replay(field, getattr(svc, field), stack)
+            setattr(svc, field, value)
+            if field != "time_limit":
+                self._display_fp[(region, sid, field)] = [fp for fp, _ in self._last_entries]
+            used += applied
+            stale += flagged
+        self._stale[(svc.region, svc.id)] = stale
+        if used:
+            latest = max(used, key=lambda e: e.id)
+            svc.sources = [*svc.sources, f"{PROVENANCE} · {latest.who} · {latest.at}"]
         return svc
+
+    def _replay(self, field: str, base, stack: list[Edit]):
+        """The field's value with the edits in force replayed on `base` (the catalogue as
+        built now), the edits applied, and the ones whose document value changed."""
+        applied, stale = [], []
+        if field == "time_limit":
+            value = base
+            for e in stack:
+                if e.old_was_base and _dump(e.old_value) != _dump(to_plain(field, base)):
+                    stale.append((e, "文件中的办理时限已更正"))
+                    continue
+                value = from_plain(field, e.new_value)
+                applied.append(e)
+            self._last_entries = []
+            return value, applied, stale
+        entries = [(fingerprint(x), x) for x in base]
+        for e in stack:
+            if e.op in ("replace", "remove"):
+                at = next((i for i, (fp, _) in enumerate(entries) if fp == e.base_fp), None)
+                if at is None:
+                    stale.append((e, "修改所依据的文件内容已更正"))
+                    continue
+                if e.op == "replace":
+                    entries[at] = (e.base_fp, _item_from_plain(field, e.item_value))
+                else:
+                    del entries[at]
+            elif e.op == "add":
+                item = _item_from_plain(field, e.item_value)
+                entries.append((fingerprint(item), item))
+            else:  # a whole field (xlsx import, older rows): only on the document value it replaced
+                if e.old_was_base and _dump(e.old_value) != _dump(to_plain(field, [x for _, x in entries])):
+                    stale.append((e, "修改所依据的文件内容已更正"))
+                    continue
+                entries = [(fingerprint(x), x) for x in from_plain(field, e.new_value)]
+            applied.append(e)
+        self._last_entries = entries
+        return [x for _, x in entries], applied, stale
+
+    def stale_as_differences(self, catalogue, region: str) -> list:
+        """The region's flagged edits as Differences (kind 'staff-edit'), for `kiosk differences`
+        and the staff 差异 screen: the edit's value against the document's value now."""
+        from kiosk.catalogue.model import Difference
+
+        catalogue.services(region)  # read (and overlay) every service: flags are found on reading
+        out = []
+        for e, why in self.stale(region):
+            label = FIELD_LABELS.get(e.field, e.field)
+            older = e.item_value if e.item_value is not None else e.new_value
+            out.append(Difference(
+                field=e.field, older=f"工作人员修改 #{e.id}（{e.who} · {e.at}）：{_short(_dump(older), 120)}",
+                older_ref=f"{PROVENANCE} · {e.who} · {e.at}", newer=f"{label}：以文件现在的内容显示", newer_ref=None,
+                note=f"{why}；此修改暂停使用，请复核后重新修改或撤销（{e.summary}）", subject=e.service_id,
+                region=e.region, document="", kind="staff-edit"))
+        return out
+
+    def stale(self, region: str | None = None, service_id: str | None = None) -> list[tuple[Edit, str]]:
+        """Edits not applied because the document value they replaced has changed, with why
+        (known for the services read since the last change)."""
+        return [(e, why) for (r, s), items in self._stale.items() for e, why in items
+                if (region is None or r == region) and (service_id is None or s == service_id)]
 
     # -- writing -------------------------------------------------------------------------------------------
     def _now(self) -> str:
@@ -286,22 +390,28 @@ class EditStore:
         """Replace a field of a service (as the kiosk shows it now) with `new_value`."""
         return self.change_many([(svc, field, new_value, summary)], who, source)[0]
 
-    def change_many(self, changes: list[tuple[Service, str, object, str]], who: str,
-                    source: str = "staff edit") -> list[Edit]:
-        """Several field changes in one transaction: all are saved, or none."""
+    def change_many(self, changes: list[tuple], who: str, source: str = "staff edit") -> list[Edit]:
+        """Several field changes in one transaction: all are saved, or none. A change is
+        (svc, field, new_value, summary), or with (op, base_fp, index) for one item."""
         who = who.strip() or "未署名"
         at = self._now()
         rows = []
-        for svc, field, new_value, summary in changes:
+        for svc, field, new_value, summary, *item in changes:
+            op, base_fp, index = item if item else ("field", None, None)
             if field not in FIELD_LABELS:
                 raise EditError(f"不能修改“{field}”")
             old = getattr(svc, field)
             marked = self._mark(field, old, new_value, self.provenance(who, at))
             in_force = self._in_force.get((svc.region, svc.id, field))
+            item_value = None
+            if op in ("replace", "add"):
+                item_value = _dump(_plain_item(field, marked[index if op == "replace" else -1]))
+            if op == "field" and in_force is None:
+                base_fp = fingerprint(to_plain(field, old))
             rows.append(dict(at=at, who=who, source=source, region=svc.region, service_id=svc.id, field=field,
                              old_value=_dump(to_plain(field, old)), old_was_base=in_force is None,
                              new_value=_dump(to_plain(field, marked)), summary=summary,
-                             reverts=None, reverted_by=None))
+                             reverts=None, reverted_by=None, op=op, base_fp=base_fp, item_value=item_value))
         ids = self._insert(rows)
         self._load()
         for svc, *_ in changes:
@@ -377,6 +487,7 @@ class EditStore:
             item = new_item(field, values, "")
             items.append(item)
             summary = f"{label} 新增第 {len(items)} 项：“{_short(item_label(field, item))}”"
+            return self.change_many([(svc, field, items, summary, "add", None, None)], who)[0]
         else:
             old = items[index]
             item = with_attrs(old, values)
@@ -387,15 +498,24 @@ class EditStore:
                      for a, v in values.items() if getattr(old, a) != v]
             items[index] = item
             summary = f"{label} 第 {index + 1} 项（{_short(item_label(field, old), 20)}）：" + "；".join(diffs)
-        return self.change(svc, field, items, who, summary)
+        return self.change_many([(svc, field, items, summary, "replace", self._base_fp(svc, field, index), index)],
+                                who)[0]
+
+    def _base_fp(self, svc: Service, field: str, index: int) -> str:
+        """The fingerprint of the document item shown at `index` (kept through earlier edits)."""
+        shown = self._display_fp.get((svc.region, svc.id, field))
+        if shown is not None and len(shown) == len(getattr(svc, field)):
+            return shown[index]
+        return fingerprint(getattr(svc, field)[index])
 
     def remove_item(self, svc: Service, field: str, index: int, who: str) -> Edit:
         if field == "time_limit":
             raise EditError("办理时限不能删除，可以修改")
+        base_fp = self._base_fp(svc, field, index)
         items = list(getattr(svc, field))
         old = items.pop(index)
         summary = f"{FIELD_LABELS[field]} 删除第 {index + 1} 项：“{_short(item_label(field, old))}”"
-        return self.change(svc, field, items, who, summary)
+        return self.change_many([(svc, field, items, summary, "remove", base_fp, index)], who)[0]
 
     def names(self) -> list[str]:
         """Staff names seen in the audit trail, most recent first (login shortcuts)."""

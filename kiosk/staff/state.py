@@ -27,7 +27,7 @@ from kiosk import paths
 log = logging.getLogger("kiosk.staff")
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "db" / "migrations"
-HEAD = "0002"
+HEAD = "0003"
 BUSY_TIMEOUT_MS = 5000  # a database locked longer than this counts as unreadable
 
 metadata = MetaData()
@@ -39,6 +39,8 @@ catalogue_edits = Table(
     Column("region", String), Column("service_id", String), Column("field", String),
     Column("old_value", Text), Column("old_was_base", Boolean), Column("new_value", Text), Column("summary", Text),
     Column("reverts", Integer), Column("reverted_by", Integer),
+    # 0003: per-item edits (op replace|remove|add|field, fingerprint of the document item, the new item)
+    Column("op", String), Column("base_fp", String), Column("item_value", Text),
 )
 usage_counts = Table(
     "usage_counts", metadata,

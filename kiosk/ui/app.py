@@ -29,6 +29,7 @@ from kiosk.session import KioskSession, Screen
 from kiosk.speech import Speaker
 from kiosk.ui import theme
 from kiosk.ui.idle import IdleOverlay
+from kiosk.ui.tap_guard import STATE_DUMP_ENV, TapGuard, dump_view
 from kiosk.ui.widgets import PagedScroll, button, label
 
 log = logging.getLogger("kiosk.ui")
@@ -115,6 +116,7 @@ class LazyPrinting:
         return self._impl
 
     def start(self, session):
+        self.ctx.speaker.stop()  # printing: the voice gives way
         return self.load().start(session)
 
     def close(self) -> None:
@@ -155,7 +157,16 @@ class KioskWindow(QWidget):
         self.overlay = IdleOverlay(self, ctx.config.idle_countdown)
         self.overlay.expired.connect(lambda: ctx.session.reset("idle"))
         self.activity = _ActivityFilter(self.note_activity)
-        self.input_filters: list[QObject] = [self.activity]  # staff mode adds its corner-tap gesture
+        # a tap acts only on the screen the person saw (kiosk/ui/tap_guard.py); first in the
+        # list = called last: ignored taps still count as activity and for the staff gesture
+        self.tap_guard = TapGuard(self, ctx.config.tap_settle_ms)
+        self.tap_guard.watch(self)
+        self.input_filters: list[QObject] = [self.tap_guard, self.activity]  # staff mode adds its corner-tap gesture
+        self._place = None  # the session's place last shown: speech stops when it changes
+        self.speech_poll = QTimer(self)
+        self.speech_poll.setInterval(300)
+        self.speech_poll.timeout.connect(self._update_speak_button)
+        ctx.session.on_finished(lambda *_: self.stop_speech())  # never outlives the session
         ctx.session.subscribe(lambda _s: self.show_current())
         self.kiosk_mode = False  # full-screen kiosk: the window refuses to close
         self.db_path: Path | None = None  # set by run_kiosk: watched for a new catalogue
@@ -227,8 +238,21 @@ class KioskWindow(QWidget):
         self.apply_theme()
 
     def read_aloud(self) -> None:
+        """朗读, or 停止 while speaking."""
+        if self.ctx.speaker.speaking:
+            self.stop_speech()
+            return
+        from kiosk.speech_text import screen_script
+
         screen = self.screens[self.ctx.session.screen]
-        self.ctx.speaker.speak(screen.speech_text())
+        if self.ctx.speaker.speak(screen_script(self.ctx, screen)):
+            self.speech_poll.start()
+        self._update_speak_button()
+
+    def stop_speech(self) -> None:
+        self.ctx.speaker.stop()
+        self.speech_poll.stop()
+        self._update_speak_button()
 
     # -- screens ----------------------------------------------------------------------------------
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -269,13 +293,29 @@ class KioskWindow(QWidget):
             self._warmed = True
             QTimer.singleShot(1500, self.warm_up)
         self.home_button.setEnabled(s.screen is not Screen.HOME or s.can_go_back)
+        place = (s.step.screen, s.step.service_id, s.step.answers, s.step.audience, s.step.topic,
+                 s.step.policy_topic, s.can_go_back)
+        if place != self._place:  # another screen (typing a search is not): what was read is gone
+            self._place = place
+            self.ctx.speaker.stop()
         self._update_speak_button()
+        self.tap_guard.check()
+        if os.environ.get(STATE_DUMP_ENV):  # tests driving the kiosk from outside (X, xdotool)
+            QTimer.singleShot(250, lambda: dump_view(self))
         self.note_activity()
 
     def _update_speak_button(self) -> None:
+        from kiosk.speech_text import has_script
+
         screen = self.screens[self.ctx.session.screen]
         speaker = self.ctx.speaker
-        self.speak_button.setVisible(speaker.checked and speaker.available and bool(screen.speech_text()))
+        speaking = speaker.speaking
+        if not speaking:
+            self.speech_poll.stop()
+        self.speak_button.setText("■ 停止" if speaking else "朗读")
+        self.speak_button.setProperty("speaking", speaking)
+        self.speak_button.setVisible(speaker.checked and speaker.available
+                                     and (speaking or has_script(self.ctx, screen)))
 
     # -- input: presses and keys where they enter a window ---------------------------------------------
     def add_input_filter(self, f: QObject) -> None:
@@ -292,6 +332,8 @@ class KioskWindow(QWidget):
         if handle is not None:
             for f in self.input_filters:
                 handle.installEventFilter(f)  # installing again only moves it to the front
+        self.tap_guard.watch(top)
+        self.tap_guard.check()  # a dialog that opened is a new screen
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
@@ -308,7 +350,7 @@ class KioskWindow(QWidget):
                 handle.removeEventFilter(f)
         self.idle_timer.stop()
         self.overlay.timer.stop()
-        self.ctx.speaker.stop()
+        self.stop_speech()
         super().closeEvent(event)
 
     def warm_up(self) -> None:
@@ -319,7 +361,7 @@ class KioskWindow(QWidget):
         ctx.speaker.available  # noqa: B018 - looks for the voice once, off the start-up path
         self._update_speak_button()
         if ctx.session.search_index is not None:
-            ctx.session.search_index.warm_up()
+            ctx.session.search_index.warm_up_in_background()  # jieba loads off the UI thread
         for key in (Screen.SEARCH, Screen.QUESTION, Screen.CHECKLIST, Screen.SERVICES):
             self.screens[key]
         if isinstance(ctx.printing, LazyPrinting):
@@ -392,6 +434,7 @@ class KioskWindow(QWidget):
         if self.ctx.printing is not None:
             self.ctx.printing.close()
         self.overlay.start()
+        self.tap_guard.check()
 
 
 def create_window(catalogue, config: KioskConfig, state=None) -> KioskWindow:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from kiosk.catalogue.model import deadline_label
+from kiosk.catalogue.model import deadline_label, older_materials_line, older_note_groups
 from kiosk.catalogue.textview import CHANNEL_LABELS, channel_summary, phone_lines
 from kiosk.ui.qr import qr_pixmap
 from kiosk.ui.widgets import PagedScroll, ScreenBase, button, card, label
@@ -73,6 +73,8 @@ class ChecklistScreen(ScreenBase):
             lay.addWidget(label("办事指南未列出需提供的材料，请到窗口咨询。"))
         for i, m in enumerate(guide.materials, 1):
             lay.addWidget(self._material(i, m, guide))
+        if guide.older_materials:  # an older guide's list where the newer is silent
+            lay.addWidget(label(older_materials_line(guide.older_materials), role="small", name="olderMaterials"))
         if guide.deferrable_items:
             lay = self._section("可以先受理、以后补交的材料（容缺受理）", name="deferrable")
             for d in guide.deferrable_items:
@@ -191,9 +193,11 @@ class ChecklistScreen(ScreenBase):
 
     def _more(self, guide) -> None:
         svc = guide.service
-        sections = (("办理对象及条件", guide.intro, "intro"), ("办理环节", svc.steps, "steps"),
-                    ("设定依据", svc.legal_basis, "legalBasis"),
-                    ("注意事项（2020年政务公开指南）", svc.older_notes, "olderNotes"))
+        # the older document's 注意事项 under its own name (Shenyang's 2020 guide; none elsewhere)
+        sections = (("办理对象及条件", guide.intro, "intro"), ("办理环节", guide.steps, "steps"),
+                    ("设定依据", guide.legal_basis, "legalBasis"),
+                    *((f"注意事项（{label or '较早文件'}）", items, "olderNotes")
+                      for label, items in older_note_groups(svc.older_notes)))
         for title, items, name in sections:
             if items:
                 lay = self._section(title, name=name)

@@ -1,5 +1,7 @@
-"""Search with an on-screen keyboard: pinyin, initials, or a tapped everyday word.
-Results update with every key."""
+"""Search with an on-screen keyboard: pinyin as people type it, a tapped Chinese word
+from the candidate bar, or an everyday word. Results update with every key, and a
+search never ends on an empty screen: no results shows the closest services, the
+topics and whom to ask."""
 
 from __future__ import annotations
 
@@ -10,7 +12,12 @@ from kiosk.ui.widgets import PagedScroll, ScreenBase, WrapButton, button, clear_
 
 KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 SHOWN_RESULTS = 12  # the most relevant first; more letters narrow it down
-COMMON_WORDS = ("报销", "生孩子", "外地看病", "参保", "退休", "社保卡", "查询", "慢病")
+SHOWN_CANDIDATES = 6  # Chinese words the typed pinyin could be
+SHOWN_WORDS = 8
+# Everyday word buttons, most asked first; a region shows the first SHOWN_WORDS of them
+# that find something there (社保卡 only where the hall issues cards).
+COMMON_WORDS = ("报销", "生孩子", "外地看病", "参保", "退休", "社保卡", "慢病", "查询",
+                "交钱", "转移", "药店", "低保", "改信息")
 
 
 class SearchScreen(ScreenBase):
@@ -28,7 +35,20 @@ class SearchScreen(ScreenBase):
         self.field.setPlaceholderText("输入拼音或首字母，如 ydjy = 异地就医")
         self.results = PagedScroll()
         self.keyboard = self._keyboard()
-        self.words = self._words()
+        self.candidates = QWidget()
+        self.candidates.setObjectName("candidateBar")
+        row = QHBoxLayout(self.candidates)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(10)
+        self._candidate_buttons = []
+        for i in range(SHOWN_CANDIDATES):
+            b = button("", (lambda k=i: self._take_candidate(k)), name=f"candidate:{i}")
+            row.addWidget(b)
+            self._candidate_buttons.append(b)
+        row.addStretch(1)
+        self._candidate_words: list[str] = []
+        self.words = QWidget()
+        self._words_for = None  # the search index the word buttons were chosen for
         self._portrait = None
         self._pool: list[WrapButton] = []
         self._shown: list = []
@@ -49,15 +69,27 @@ class SearchScreen(ScreenBase):
         g.addWidget(label("可输入拼音全拼或首字母", role="small"), 3, 7, 1, 13)
         return kb
 
-    def _words(self) -> QWidget:
-        w = QWidget()
-        g = QGridLayout(w)
-        g.setContentsMargins(0, 0, 0, 0)
-        g.setSpacing(10)
-        for i, word in enumerate(COMMON_WORDS):
+    def shown_words(self) -> list[str]:
+        """The everyday word buttons of this region: only words that find something here."""
+        index = self.ctx.session.search_index
+        if index is None:
+            return []
+        return [w for w in COMMON_WORDS if index.finds(w)][:SHOWN_WORDS]
+
+    def _fill_words(self) -> None:
+        index = self.ctx.session.search_index
+        if self._words_for is index:
+            return
+        self._words_for = index
+        g = self.words.layout()
+        if g is None:
+            g = QGridLayout(self.words)
+            g.setContentsMargins(0, 0, 0, 0)
+            g.setSpacing(10)
+        clear_layout(g)
+        for i, word in enumerate(self.shown_words()):
             g.addWidget(button(word, (lambda word=word: self.ctx.session.set_query(word)), name=f"word:{word}"),
                         i // 4, i % 4)
-        return w
 
     # -- typing -------------------------------------------------------------------------
     def type(self, ch: str) -> None:
@@ -73,17 +105,22 @@ class SearchScreen(ScreenBase):
     def clear_query(self) -> None:
         self.ctx.session.set_query("")
 
+    def _take_candidate(self, k: int) -> None:
+        if k < len(self._candidate_words):
+            self.ctx.session.set_query(self._candidate_words[k])
+
     # -- drawing --------------------------------------------------------------------------
     def _layout(self) -> None:
         if self._portrait == self.ctx.portrait:
             return
         self._portrait = self.ctx.portrait
-        for w in (self.field, self.results, self.keyboard, self.words):
+        for w in (self.field, self.candidates, self.results, self.keyboard, self.words):
             w.setParent(None)
         clear_layout(self.root)
         self.root.addWidget(label("搜索业务", role="h1"))
         if self.ctx.portrait:
             self.root.addWidget(self.field)
+            self.root.addWidget(self.candidates)
             self.root.addWidget(self.words)
             self.root.addWidget(self.results, 1)
             self.root.addWidget(self.keyboard)
@@ -92,6 +129,7 @@ class SearchScreen(ScreenBase):
             row.setSpacing(24)
             left = QVBoxLayout()
             left.addWidget(self.field)
+            left.addWidget(self.candidates)
             left.addWidget(self.words)
             left.addWidget(self.results, 1)
             right = QVBoxLayout()
@@ -109,15 +147,40 @@ class SearchScreen(ScreenBase):
         while len(self._pool) <= i:
             b = WrapButton("", " ", (lambda k=len(self._pool): self._choose(k)))
             self._pool.append(b)
-            self.results.body.insertWidget(self.results.body.count() - 1, b)
+            self.results.body.insertWidget(self.results.body.count() - 2, b)
         return self._pool[i]
 
     def _choose(self, k: int) -> None:
         if k < len(self._shown):
             self.ctx.session.choose_service(self._shown[k].id)
 
+    def _help_panel(self) -> QWidget:
+        """Shown when nothing was found: the topics to browse, and whom to ask."""
+        ctx = self.ctx
+        w = QWidget()
+        w.setObjectName("searchHelp")
+        lay = QVBoxLayout(w)
+        lay.setContentsMargins(0, 16, 0, 0)
+        lay.setSpacing(12)
+        phone = ctx.region.hotline.number if ctx.region.hotline else (ctx.hall.phone if ctx.hall else None)
+        ask = "还是找不到？请到大厅咨询台询问工作人员"
+        if phone:
+            ask += f"，或拨打咨询电话 {phone}"
+        lay.addWidget(label(ask + "。", role="strong", name="searchAsk"))
+        lay.addWidget(label("也可以按类别找：", role="strong"))
+        services = ctx.catalogue.services(ctx.region.id)
+        topics = [t for t in ctx.topics if any(t.id in s.topics for s in services)]
+        g = QGridLayout()
+        g.setSpacing(10)
+        for i, t in enumerate(topics):
+            g.addWidget(button(t.label, (lambda t=t: ctx.session.choose_topic(t.id)), name=f"searchTopic:{t.id}"),
+                        i // 3, i % 3)
+        lay.addLayout(g)
+        return w
+
     def refresh(self) -> None:
         self._layout()
+        self._fill_words()
         query = self.ctx.session.step.query
         self.field.setText(query)
         body = self.results.body
@@ -125,18 +188,26 @@ class SearchScreen(ScreenBase):
             body.setContentsMargins(0, 0, 0, 0)
             self.status = label("", role="muted", name="resultCount")
             body.addWidget(self.status)
+            self.help = self._help_panel()
+            body.addWidget(self.help)
             body.addStretch(1)
             self._pool_ready = True
+        self._refresh_candidates(query)
         found = self.ctx.session.search_results() if query else []
         more = len(found) - SHOWN_RESULTS
         found = found[:SHOWN_RESULTS]
+        nothing = bool(query) and not found
+        if nothing:  # never a dead end: the closest services, the topics, whom to ask
+            found = self.ctx.session.search_suggestions()
         self._shown = found
         if not query:
-            self.status.setText("请点下方按键输入，或点常用词。")
+            self.status.setText("请点下方按键输入拼音，或点常用词。")
+        elif nothing:
+            self.status.setText(f"没有找到与“{query}”完全相符的业务。您是不是要找：")
         elif more > 0:
             self.status.setText(f"最相关的 {len(found)} 项业务（还有 {more} 项，再输入几个字母可以找得更准）")
         else:
-            self.status.setText(f"找到 {len(found)} 项业务" if found else "没有找到，请换个词试试，或到窗口咨询。")
+            self.status.setText(f"找到 {len(found)} 项业务")
         self.results.setUpdatesEnabled(False)
         for i, svc in enumerate(found):
             b = self._result_button(i)
@@ -146,5 +217,23 @@ class SearchScreen(ScreenBase):
             b.show()
         for b in self._pool[len(found):]:
             b.hide()
+        self.help.setVisible(nothing)
         self.results.setUpdatesEnabled(True)
         self.results.to_top()
+
+    def _refresh_candidates(self, query: str) -> None:
+        words = self.ctx.session.search_candidates(SHOWN_CANDIDATES) if query and query.isascii() else []
+        self._candidate_words = words
+        budget = self.field.width()  # the bar is as wide as the field above it: never wider
+        used = 0
+        for i, b in enumerate(self._candidate_buttons):
+            if i < len(words):
+                b.setText(words[i])
+                b.setObjectName(f"candidate:{words[i]}")
+                used += b.sizeHint().width() + 10
+            if i < len(words) and (i == 0 or used <= budget):
+                b.show()
+            else:
+                b.hide()
+        self.candidates.setVisible(bool(words))
+        self.words.setVisible(not words)  # the bar takes the word buttons' place while typing

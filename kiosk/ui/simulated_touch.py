@@ -5,7 +5,9 @@ top-level window (QWindow), which Qt hit-tests and hands to the widget under the
 finger. So a tap also reaches the window's input filters (activity, the staff gesture),
 and a widget that is covered (by the idle overlay, say) cannot be tapped. A button
 below the fold of a scrolling page is first brought into view, as a person would by
-paging down. Not used by the kiosk itself.
+paging down. `tap_widget` taps what a person sees: it waits until the kiosk takes taps
+again after a screen change (kiosk/ui/tap_guard.py); `tap_point` and `touch_point` tap
+at once, as a second finger or a trembling hand does. Not used by the kiosk itself.
 """
 
 from __future__ import annotations
@@ -67,6 +69,10 @@ def tap_widget(widget: QWidget, pos: QPoint | None = None) -> None:
     bring_into_view(widget)
     local = pos if pos is not None else QPoint(widget.width() // 2, widget.height() // 2)
     top = widget.window()
+    from kiosk.ui.tap_guard import wait_until_open
+
+    if not wait_until_open(top):
+        raise NotTappable(f"the screen under {widget.objectName() or type(widget).__name__} never settled")
     at = widget.mapTo(top, local)
     hit = top.childAt(at)
     if hit is not None and hit is not widget and not widget.isAncestorOf(hit) and not hit.isAncestorOf(widget):

@@ -319,13 +319,15 @@ class CatalogueScreen(QWidget):
         body.addWidget(label("办事指南之间不一致的地方。自助机按较新的文件显示；请核对，如需更正可在业务资料中修改。",
                              role="muted"))
         names = {s.id: s.name for s in ctx.catalogue.services(ctx.region.id)}
-        diffs = ctx.catalogue.differences(ctx.region.id)
+        # edits whose document value has since been corrected come first: 需复核
+        diffs = self.c.edits.stale_as_differences(ctx.catalogue, ctx.region.id) + ctx.catalogue.differences(ctx.region.id)
         if not diffs:
             body.addWidget(label("没有记录的差异。", role="muted"))
         for i, d in enumerate(diffs):
             frame, lay = card()
             frame.setObjectName(f"difference:{i}")
-            lay.addWidget(label(f"{names.get(d.subject, d.subject)} · {d.field}", role="strong"))
+            flag = "⚠ 需复核 · " if d.kind == "staff-edit" else ""
+            lay.addWidget(label(f"{flag}{names.get(d.subject, d.subject)} · {d.field}", role="strong"))
             lay.addWidget(label(f"较早：{d.older}（{d.older_ref or '—'}）", role="small"))
             lay.addWidget(label(f"较新：{d.newer or '—'}（{d.newer_ref or '—'}）", role="small"))
             if d.note:
