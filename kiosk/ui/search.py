@@ -38,7 +38,7 @@ class SearchScreen(ScreenBase):
         kb = QWidget()
         g = QGridLayout(kb)
         g.setContentsMargins(0, 0, 0, 0)
-        g.setSpacing(10)
+        g.setSpacing(16)  # MIIT: at least 16 px between targets
         for r, row in enumerate(KEY_ROWS):
             offset = r  # a staggered keyboard, as people know it
             for c, ch in enumerate(row):
@@ -53,7 +53,7 @@ class SearchScreen(ScreenBase):
         w = QWidget()
         g = QGridLayout(w)
         g.setContentsMargins(0, 0, 0, 0)
-        g.setSpacing(10)
+        g.setSpacing(16)  # MIIT: at least 16 px between targets
         for i, word in enumerate(COMMON_WORDS):
             g.addWidget(button(word, (lambda word=word: self.ctx.session.set_query(word)), name=f"word:{word}"),
                         i // 4, i % 4)
