@@ -7,7 +7,7 @@ import html
 from typing import Callable
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractScrollArea, QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QPushButton, QScrollArea, QScroller,
     QSizePolicy, QVBoxLayout, QWidget,
@@ -240,16 +240,26 @@ class PagedScroll(QWidget):
 
     def _update_buttons(self) -> None:
         bar = self.area.verticalScrollBar()
-        # the content's bottom margin is not content: a page showing only it would be blank
-        slack = self.body.contentsMargins().bottom() + 2
-        scrollable = bar.maximum() > slack
+        # margins and card edges are not content: a page showing only them would be blank.
+        # 下一页 is on while some text or button still reaches below the page.
+        end = self._content_end()
+        view = self.area.viewport().height()
+        scrollable = bar.maximum() > 0 and (end > view + 2 or bar.value() > 0)
         self.up.setVisible(scrollable)
         self.down.setVisible(scrollable)
-        up, down = bar.value() > bar.minimum(), bar.value() < bar.maximum() - slack
+        up, down = bar.value() > bar.minimum(), bar.value() < bar.maximum() and bar.value() + view < end - 2
         self.up.setEnabled(up)
         self.down.setEnabled(down)
         self.up.setText(self.UP if up else self.UP_OFF)
         self.down.setText(self.DOWN if down else self.DOWN_OFF)
+
+    def _content_end(self) -> int:
+        """The bottom of the lowest text or button of the content, in its coordinates."""
+        end = 0
+        for w in self.content.findChildren(QWidget):
+            if isinstance(w, (QLabel, QPushButton)) and w.isVisibleTo(self.content):
+                end = max(end, w.mapTo(self.content, QPoint(0, w.height())).y())
+        return end
 
     def clear(self) -> None:
         clear_layout(self.body)
