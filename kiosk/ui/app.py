@@ -175,7 +175,8 @@ class KioskWindow(QWidget):
         self.header_layout.setVerticalSpacing(10)
         title = ctx.hall.name if ctx.hall else f"{ctx.region.name}医保服务大厅"
         phone = ctx.region.hotline.number if ctx.region.hotline else (ctx.hall.phone if ctx.hall else None)
-        self.title_label = label(title + (f"    ☎ {phone}" if phone else ""), role="h2", name="hallTitle")
+        # (a no-break space: ☎ is never left alone at the end of a line)
+        self.title_label = label(title + (f"    ☎\u00a0{phone}" if phone else ""), role="h2", name="hallTitle")
         self.back_button = button("◀ 返回", self.ctx.session.back, role="nav", name="backButton")
         self.home_button = button("⌂ 首页", lambda: self.ctx.session.go_home(), role="nav", name="homeButton")
         self.speak_button = button("朗读", self.read_aloud, role="nav", name="speakButton")
