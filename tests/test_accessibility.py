@@ -288,3 +288,23 @@ def test_glossary_says_nothing_new():
         assert t.source and re.search(r"\d{3}_[0-9a-f]{16}\.txt", t.source), t.term
         assert t.term in sources.replace("\n", ""), t.term
         assert not re.search(r"[0-9０-９一二三四五六七八九十百]+\s*个?(工作日|日|天|月|年|元|%)", t.plain), t.term
+
+
+def test_printed_checklist_names_its_sources_by_title_and_year(qtbot, make_window, catalogue):
+    w = make_window("shenyang")
+    w.ctx.session.choose_topic("maternity")
+    to_checklist(w, "maternity-medical-payment")
+    assert any(src.startswith("000_56952294bcb9045a.txt") for src in w.ctx.session.service.sources)
+    tap(qtbot, w, "printButton")
+    dialog = w.ctx.printing.load().dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+    text = dialog.doc.plain_text()
+    # seed/documents.yaml: title and date of 000_56952294bcb9045a.txt
+    assert "依据：沈阳市医疗保障事务服务中心 办事不找关系指南（2025）" in text
+    assert ".txt" not in text and "§" not in text
+    from kiosk.ui.plainwords import document_titles
+
+    docs = catalogue.documents()  # a document without a date gets no year (Fushun's)
+    assert document_titles(["003_822cd1e46fb8ab05.txt §3.1②"], docs) == ["抚顺市医疗保障事务服务中心 办事不找关系指南"]
+    assert document_titles(["000_56952294bcb9045a.txt §1", "000_56952294bcb9045a.txt §2", "nope.txt"], docs) == \
+        ["沈阳市医疗保障事务服务中心 办事不找关系指南（2025）"]

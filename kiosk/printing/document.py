@@ -138,6 +138,9 @@ class ChecklistDocument:
     phones: list[tuple[str, str | None]] = field(default_factory=list)  # (number, label)
     online_url: str | None = None  # the QR payload, exactly as the catalogue has it
     online_name: str | None = None  # e.g. '沈阳政务服务网'
+    # the documents the checklist comes from, by title and year (never a file name):
+    # '沈阳市医疗保障事务服务中心 办事不找关系指南（2025）' (kiosk.ui.plainwords.document_titles)
+    source_titles: list[str] = field(default_factory=list)
 
     # -- where to go -----------------------------------------------------------------
     @property
@@ -228,6 +231,8 @@ class ChecklistDocument:
             add("url", self.online_url)
         else:
             add("text", self.no_qr_hint)
+        if self.source_titles:
+            add("text", "依据：" + "；".join(self.source_titles))
         add("footer", DISCLAIMER)
         return b
 

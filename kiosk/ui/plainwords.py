@@ -4,6 +4,7 @@ meant for the people who transcribed the documents.
     glossary()                      -> [Term(term, also, plain, source)] from resources/glossary.yaml
     first_terms(texts)              -> the terms in `texts`, each once, in order of first appearance
     citizen_note(text)              -> the note as a citizen may read it, or None (transcriber notes)
+    document_titles(sources, docs)  -> source documents by title and year, for the printed checklist
     explain_in(container)           -> adds 「词：解释」 under the first label/button naming each term
 """
 
@@ -67,6 +68,23 @@ def citizen_note(text: str | None) -> str | None:
         return None
     cleaned = FILE_NAME.sub("", SECTION_REF.sub("", text)).strip()
     return cleaned or None
+
+
+def document_titles(sources, documents) -> list[str]:
+    """The source documents of `sources` ('000_….txt §19', …) by title and year, for
+    citizens: '沈阳市医疗保障事务服务中心 办事不找关系指南（2025）'. Titles and dates are
+    the catalogue's (seed/documents.yaml); a document without a date gets no year."""
+    by_file = {d.file: d for d in documents}
+    out: list[str] = []
+    for ref in sources:
+        doc = by_file.get(str(ref).split()[0] if str(ref).split() else "")
+        if doc is None or not doc.title:
+            continue
+        year = (doc.date or "")[:4]
+        text = f"{doc.title}（{year}）" if year.isdigit() else doc.title
+        if text not in out:
+            out.append(text)
+    return out
 
 
 def explanation(term: Term) -> str:

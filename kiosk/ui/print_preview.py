@@ -330,6 +330,11 @@ class PrintController:
             return None
         cfg = self.ctx.config.printer
         doc = make_checklist(guide, self.ctx.region, self.ctx.hall)
+        from kiosk.ui.plainwords import document_titles
+
+        documents = getattr(self.ctx.catalogue, "documents", None)
+        if documents is not None:  # the sources by title and year, never a file name
+            doc.source_titles = document_titles(guide.service.sources, documents())
         from PySide6.QtWidgets import QApplication
 
         parent = QApplication.activeWindow()
