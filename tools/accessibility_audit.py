@@ -401,28 +401,40 @@ def _answer_first(session) -> None:
 
 
 def check_questions(w, run: RunResult) -> None:
-    """Every answer of every question of every service on screen without paging."""
+    """Every answer of every question of every service on screen without paging. The
+    questions a service asks depend on earlier answers: the answers are explored until
+    each question has been on screen once."""
     s = w.ctx.session
     app = QApplication.instance()
     for svc in w.ctx.catalogue.services(w.ctx.region.id):
-        if not svc.questions:
-            continue
-        s.go_home()
-        s.choose_service(svc.id)
-        while s.screen is Screen.QUESTION and s.question is not None:
+        wanted = {q.id for q in svc.questions}
+        seen: set[str] = set()
+        paths: list[tuple[str, ...]] = [()]
+        while paths and seen != wanted:
+            path = paths.pop()
+            s.go_home()
+            s.choose_service(svc.id)
+            for oid in path:
+                s.answer(oid)
+            q = s.question if s.screen is Screen.QUESTION else None
+            if q is None:
+                continue
+            paths += [path + (o.id,) for o in reversed(q.options)]
+            if q.id in seen:
+                continue
+            seen.add(q.id)
             app.processEvents()
-            screen = _current(w)
             run.questions_checked += 1
-            for o in s.question.options:
+            for o in q.options:
                 b = w.findChild(QAbstractButton, f"answer:{o.id}")
                 if b is None or not b.isVisible():
-                    run.hidden_options.append(f"{svc.id}/{s.question.id}: {o.label} missing")
+                    run.hidden_options.append(f"{svc.id}/{q.id}: {o.label} missing")
                     continue
                 full = QRect(b.mapTo(w, QPoint(0, 0)), b.size())
                 if shown_rect(b, w) != full or not w.rect().contains(full):
-                    run.hidden_options.append(f"{svc.id}/{s.question.id}: {o.label} not fully on screen")
-            del screen
-            s.answer(s.question.options[0].id)
+                    run.hidden_options.append(f"{svc.id}/{q.id}: {o.label} not fully on screen")
+        if seen != wanted:
+            run.hidden_options.append(f"{svc.id}: questions never asked: {sorted(wanted - seen)}")
 
 
 def check_checklists(w, run: RunResult, services) -> None:

@@ -22,11 +22,14 @@ class QuestionScreen(ScreenBase):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
         self.page = PagedScroll()
-        lay.addWidget(self.page, 1)
+        lay.addWidget(self.page, 0)
         self.options = QWidget()
         self.options.setObjectName("answers")
         self.options_grid = QGridLayout(self.options)
         lay.addWidget(self.options, 0)
+        # the answers right under the question, the free space below them (the question
+        # area gives way, and scrolls, only when a long question would not fit)
+        lay.addStretch(1)
 
     def columns(self, count: int) -> int:
         return 2 if not self.ctx.portrait and count > 2 else 1
