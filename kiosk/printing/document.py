@@ -169,6 +169,9 @@ class ChecklistDocument:
             parts.append(f"依据 {self.follows}")
         parts.append(f"校验码 {self.content_hash}")
         return " · ".join(parts)
+    # the documents the checklist comes from, by title and year (never a file name):
+    # '沈阳市医疗保障事务服务中心 办事不找关系指南（2025）' (kiosk.ui.plainwords.document_titles)
+    source_titles: list[str] = field(default_factory=list)
 
     # -- where to go -----------------------------------------------------------------
     @property
@@ -266,6 +269,8 @@ class ChecklistDocument:
             add("url", self.online_url)
         else:
             add("text", self.no_qr_hint)
+        if self.source_titles:
+            add("text", "依据：" + "；".join(self.source_titles))
         add("footer", DISCLAIMER)
         return b
 

@@ -168,6 +168,7 @@ class KioskWindow(QWidget):
         self.speech_poll.timeout.connect(self._update_speak_button)
         ctx.session.on_finished(lambda *_: self.stop_speech())  # never outlives the session
         ctx.session.subscribe(lambda _s: self.show_current())
+        ctx.session.on_finished(lambda *_: self.restore_default_look())
         self.kiosk_mode = False  # full-screen kiosk: the window refuses to close
         self.db_path: Path | None = None  # set by run_kiosk: watched for a new catalogue
         self._db_stamp = None
@@ -186,7 +187,8 @@ class KioskWindow(QWidget):
         self.header_layout.setVerticalSpacing(10)
         title = ctx.hall.name if ctx.hall else f"{ctx.region.name}医保服务大厅"
         phone = ctx.region.hotline.number if ctx.region.hotline else (ctx.hall.phone if ctx.hall else None)
-        self.title_label = label(title + (f"    ☎ {phone}" if phone else ""), role="h2", name="hallTitle")
+        # (a no-break space: ☎ is never left alone at the end of a line)
+        self.title_label = label(title + (f"    ☎\u00a0{phone}" if phone else ""), role="h2", name="hallTitle")
         self.back_button = button("◀ 返回", self.ctx.session.back, role="nav", name="backButton")
         self.home_button = button("⌂ 首页", lambda: self.ctx.session.go_home(), role="nav", name="homeButton")
         self.speak_button = button("朗读", self.read_aloud, role="nav", name="speakButton")
@@ -228,6 +230,18 @@ class KioskWindow(QWidget):
         self.large_button.setChecked(ctx.sizes is theme.LARGE)
         self.contrast_button.setChecked(ctx.palette is theme.CONTRAST)
         self.show_current()
+
+    def _default_look(self) -> tuple[theme.Sizes, theme.Palette]:
+        cfg = self.ctx.config
+        return (theme.LARGE if cfg.text_size == "large" else theme.NORMAL,
+                theme.CONTRAST if cfg.theme == "contrast" else theme.LIGHT)
+
+    def restore_default_look(self) -> None:
+        """A session ended (首页, idle, error): 大字 and 高对比 go back to what the kiosk
+        is configured with, so the next person does not inherit them."""
+        if (self.ctx.sizes, self.ctx.palette) != self._default_look():
+            self.ctx.sizes, self.ctx.palette = self._default_look()
+            self.apply_theme()
 
     def toggle_large(self) -> None:
         self.ctx.sizes = theme.NORMAL if self.ctx.sizes is theme.LARGE else theme.LARGE
@@ -288,11 +302,13 @@ class KioskWindow(QWidget):
                 return
             raise
         self.stack.setCurrentWidget(screen)
-        self.back_button.setEnabled(s.can_go_back)
+        # Home has nowhere to go back to: 返回 and 首页 are not shown there (not merely disabled)
+        at_home = s.screen is Screen.HOME
+        self.back_button.setVisible(not at_home and s.can_go_back)
+        self.home_button.setVisible(not at_home)
         if s.screen is Screen.HOME and not self._warmed:
             self._warmed = True
             QTimer.singleShot(1500, self.warm_up)
-        self.home_button.setEnabled(s.screen is not Screen.HOME or s.can_go_back)
         place = (s.step.screen, s.step.service_id, s.step.answers, s.step.audience, s.step.topic,
                  s.step.policy_topic, s.can_go_back)
         if place != self._place:  # another screen (typing a search is not): what was read is gone
@@ -422,8 +438,9 @@ class KioskWindow(QWidget):
             self.idle_timer.stop()  # staff mode has its own 2-minute timeout
             return
         s = self.ctx.session
-        if s.screen is Screen.HOME and not s.can_go_back:
-            self.idle_timer.stop()
+        if s.screen is Screen.HOME and not s.can_go_back and \
+                (self.ctx.sizes, self.ctx.palette) == self._default_look():
+            self.idle_timer.stop()  # (大字/高对比 switched at Home: the idle reset switches them back)
             return
         if not self.overlay.isVisible():
             self.idle_timer.start(self.ctx.config.idle_timeout * 1000)

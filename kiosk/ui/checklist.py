@@ -3,13 +3,16 @@ go, how long it takes — and the details behind a 更多信息 control."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.catalogue.model import deadline_label, older_materials_line, older_note_groups
 from kiosk.catalogue.textview import CHANNEL_LABELS, channel_summary, phone_lines
+from kiosk.ui.plainwords import citizen_note, explain_in
 from kiosk.ui.qr import qr_pixmap
-from kiosk.ui.widgets import PagedScroll, ScreenBase, button, card, label
+from kiosk.ui.widgets import PagedScroll, ScreenBase, TextLabel, button, card, label
 
 
 class ChecklistScreen(ScreenBase):
@@ -23,12 +26,11 @@ class ChecklistScreen(ScreenBase):
         lay.setSpacing(0)
         self.page = PagedScroll()
         lay.addWidget(self.page, 1)
-        self.actions = QHBoxLayout()
-        self.actions.setContentsMargins(32, 0, 32, 16)
-        self.actions.setSpacing(20)
+        # 打印清单 shares the row of 上一页/下一页: a landscape screen keeps ~110 px more
+        # of the checklist in view
+        self.actions = self.page.nav
         self.print_button = button("打印清单", self.print_checklist, role="primary", name="printButton")
         self.actions.addWidget(self.print_button)
-        lay.addLayout(self.actions)
 
     # -- helpers --------------------------------------------------------------------------
     def _section(self, title: str, role: str = "card", name: str | None = None):
@@ -79,7 +81,7 @@ class ChecklistScreen(ScreenBase):
             lay = self._section("可以先受理、以后补交的材料（容缺受理）", name="deferrable")
             for d in guide.deferrable_items:
                 lay.addWidget(label(f"· {d.text}", name="deferrableItem"))
-                extra = "；".join(x for x in (deadline_label(d.deadline), f"来源：{d.source}" if d.source else "",
+                extra = "；".join(x for x in (deadline_label(d.deadline), f"资料来源：{d.source}" if d.source else "",
                                                f"补正方式：{d.method}" if d.method else "") if x)
                 if extra:
                     lay.addWidget(label(extra, role="small"))
@@ -111,7 +113,8 @@ class ChecklistScreen(ScreenBase):
         body.addWidget(more)
         if self.more_open:
             self._more(guide)
-        body.addWidget(label("信息来源：" + "；".join(svc.sources), role="small", name="provenance"))
+        # no file names or § here: provenance is for staff screens and the CLI
+        explain_in(self.page.content, lambda text: label(text, role="small", name="glossaryNote"))
         body.addStretch(1)
         if keep_scroll:
             self.page.area.verticalScrollBar().setValue(pos)
@@ -139,17 +142,18 @@ class ChecklistScreen(ScreenBase):
         if situations and not guide.complete:
             lay.addWidget(label("适用：" + "；".join(situations), role="small"))
         if m.source:
-            lay.addWidget(label(f"来源：{m.source}", role="small"))
+            lay.addWidget(label(f"资料来源：{m.source}", role="small"))
         if m.form:
             where = f" — {m.form.where}" if m.form.where else ""
             lay.addWidget(label(f"表格：{m.form.title or m.display_name}{where}", role="small"))
-        if m.note:
-            lay.addWidget(label(m.note, role="small"))
+        note = citizen_note(m.note)
+        if note:
+            lay.addWidget(label(note, role="small"))
         return w
 
     @staticmethod
     def _badge(text: str, role: str, name: str | None = None) -> QLabel:
-        b = QLabel(text)
+        b = TextLabel(text)
         b.setProperty("role", role)
         if name:
             b.setObjectName(name)
@@ -161,7 +165,7 @@ class ChecklistScreen(ScreenBase):
             lay.addWidget(label("办事指南未列出办理渠道，请到窗口咨询。"))
         url = guide.online_url
         for c in guide.channels:
-            text = channel_summary(c)
+            text = channel_summary(dataclasses.replace(c, note=citizen_note(c.note)))
             lay.addWidget(label(text, name=f"channel:{c.type}"))
         if url:
             row = QHBoxLayout()

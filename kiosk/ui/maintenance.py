@@ -13,8 +13,15 @@ class MaintenanceScreen(QWidget):
         super().__init__()
         self.setObjectName("kioskRoot")
         lay = QVBoxLayout(self)
-        lay.setAlignment(Qt.AlignCenter)
-        lay.addWidget(label("系统维护中", role="h1", name="maintenanceTitle"), alignment=Qt.AlignCenter)
-        lay.addWidget(label("自助机暂时无法使用，给您带来不便，敬请谅解。", role="h2"), alignment=Qt.AlignCenter)
-        lay.addWidget(label("请到人工窗口办理" + (f"，或拨打 {phone} 咨询。" if phone else "。")),
-                      alignment=Qt.AlignCenter)
+        lay.setContentsMargins(64, 64, 64, 64)
+        lay.setSpacing(32)
+        lay.addStretch(1)
+        # each label centres its own (wrapped) lines; an aligned layout item would get its
+        # one-line width and cut a long sentence on a portrait screen
+        for text, role, name in (("系统维护中", "h1", "maintenanceTitle"),
+                                 ("自助机暂时无法使用，给您带来不便，敬请谅解。", "h2", None),
+                                 ("请到人工窗口办理" + (f"，或拨打 {phone} 咨询。" if phone else "。"), None, None)):
+            w = label(text, role=role, name=name)
+            w.setAlignment(Qt.AlignCenter)
+            lay.addWidget(w)
+        lay.addStretch(1)

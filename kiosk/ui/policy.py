@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kiosk.ui.plainwords import explain_in
 from kiosk.ui.widgets import PagedScreen, button, card, label
 
 
@@ -46,5 +47,6 @@ class PolicyScreen(PagedScreen):
             body.addWidget(label(p.text))
         if chosen.basis:
             body.addWidget(label(chosen.basis.text, role="small"))
-        body.addWidget(label(f"信息来源：{chosen.ref}", role="small"))
+        # no file names or § here: the reference stays on staff screens and in the CLI
+        explain_in(self.page.content, lambda text: label(text, role="small", name="glossaryNote"))
         body.addStretch(1)

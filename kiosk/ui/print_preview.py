@@ -224,19 +224,61 @@ class PrintDialog(QDialog):
         self.result: PrintResult | None = None
         self._relay = _Relay(self)
         self._relay.done.connect(self._finished)
+        from kiosk.ui.qr import qr_pixmap
+        from kiosk.ui.widgets import ScrollPager, label
+
+        portrait = parent is None or parent.height() >= parent.width()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(24, 24, 24, 24)
         lay.setSpacing(16)
-        title = QLabel("打印预览")
-        title.setProperty("role", "h1")
-        lay.addWidget(title)
+        # the title and the status are themed labels on the themed dialog: readable in 高对比 too
+        title = label("打印预览", role="h1", name="printTitle")
         self.preview = PrintPreview(doc, paper)
-        lay.addWidget(self.preview, 1)
-        self.status = QLabel()
-        self.status.setObjectName("printStatus")
-        self.status.setWordWrap(True)
-        self.status.setProperty("role", "h2")
-        lay.addWidget(self.status)
+        self.preview.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # 上一页/下一页 and a drag instead
+        self.pager = ScrollPager(self.preview)
+        self.status = label("", role="h2", name="printStatus")
+        # the QR code people are told to scan is on the first screen, whole, beside the
+        # sheet — not somewhere down the long paper
+        self.qr = None
+        side = QVBoxLayout()
+        side.setSpacing(16)
+        if doc.has_qr:
+            self.qr = QLabel()
+            self.qr.setObjectName("printQr")
+            self.qr.setPixmap(qr_pixmap(doc.online_url, 240))
+            self.qr.setFixedSize(260, 260)
+            self.qr.setAlignment(Qt.AlignCenter)
+            self.qr.setStyleSheet("background: white; border-radius: 8px;")
+            qr_row = QHBoxLayout()
+            qr_row.setSpacing(16)
+            qr_row.addWidget(self.qr, 0, Qt.AlignTop)
+            qr_row.addWidget(label("用手机扫这个二维码，可以在网上办理", role="h2", name="printQrHint"), 1)
+            side.addLayout(qr_row)
+        pages = QHBoxLayout()
+        pages.setSpacing(20)
+        pages.addWidget(self.pager.up)
+        pages.addWidget(self.pager.down)
+        sheet = QVBoxLayout()
+        sheet.setSpacing(16)
+        sheet.addWidget(self.preview, 1)
+        sheet.addLayout(pages)
+        if portrait:
+            lay.addWidget(title)
+            lay.addLayout(side)
+            lay.addLayout(sheet, 1)
+            lay.addWidget(self.status)
+        else:
+            columns = QHBoxLayout()
+            columns.setSpacing(32)
+            left = QVBoxLayout()
+            left.setSpacing(16)
+            left.addWidget(title)
+            left.addLayout(side)
+            left.addWidget(self.status)
+            left.addStretch(1)
+            columns.addLayout(left, 2)
+            columns.addLayout(sheet, 3)
+            lay.addLayout(columns, 1)
         row = QHBoxLayout()
         row.setSpacing(20)
         self.print_button = QPushButton("打印")
@@ -288,6 +330,11 @@ class PrintController:
             return None
         cfg = self.ctx.config.printer
         doc = make_checklist(guide, self.ctx.region, self.ctx.hall)
+        from kiosk.ui.plainwords import document_titles
+
+        documents = getattr(self.ctx.catalogue, "documents", None)
+        if documents is not None:  # the sources by title and year, never a file name
+            doc.source_titles = document_titles(guide.service.sources, documents())
         from PySide6.QtWidgets import QApplication
 
         parent = QApplication.activeWindow()

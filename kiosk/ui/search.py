@@ -58,7 +58,7 @@ class SearchScreen(ScreenBase):
         kb = QWidget()
         g = QGridLayout(kb)
         g.setContentsMargins(0, 0, 0, 0)
-        g.setSpacing(10)
+        g.setSpacing(16)  # MIIT: at least 16 px between targets
         for r, row in enumerate(KEY_ROWS):
             offset = r  # a staggered keyboard, as people know it
             for c, ch in enumerate(row):
@@ -85,7 +85,7 @@ class SearchScreen(ScreenBase):
         if g is None:
             g = QGridLayout(self.words)
             g.setContentsMargins(0, 0, 0, 0)
-            g.setSpacing(10)
+            g.setSpacing(16)  # MIIT: at least 16 px between targets
         clear_layout(g)
         for i, word in enumerate(self.shown_words()):
             g.addWidget(button(word, (lambda word=word: self.ctx.session.set_query(word)), name=f"word:{word}"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kiosk.ui.plainwords import explain_in
 from kiosk.ui.widgets import PagedScreen, WrapButton, label
 
 
@@ -29,6 +30,7 @@ class ServiceListScreen(PagedScreen):
             body.addWidget(WrapButton(s.name, f"{s.category} · {s.audience}",
                                       (lambda sid=s.id: self.ctx.session.choose_service(sid)),
                                       name=f"service:{s.id}"))
+        explain_in(self.page.content, lambda text: label(text, role="small", name="glossaryNote"))
         body.addStretch(1)
 
     def speech_text(self) -> str:

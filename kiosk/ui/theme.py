@@ -14,18 +14,27 @@ CJK_FONT_FILES = (
 CJK_FAMILY_FALLBACK = "WenQuanYi Micro Hei"
 
 
+# The numbers every citizen screen is held to (MIIT 适老化 guidance; tools/accessibility_audit.py
+# measures them on the drawn screens, tests/test_accessibility.py asserts them).
+MIN_TEXT_PX = {"normal": 28, "large": 36}
+MIN_LINE_SPACING = 1.3  # distance between lines / text size
+MIN_CONTRAST = 7.0
+MIN_TARGET_PX = 80
+MIN_GAP_PX = 16
+
+
 @dataclass(frozen=True)
 class Sizes:
     body: int  # px, at least 28
-    small: int
+    small: int  # secondary text: the same size as body (at least 28 px), told apart by colour
     h1: int
     h2: int
     button_min: int  # touch target edge, at least 80
     gap: int
 
 
-NORMAL = Sizes(body=28, small=24, h1=46, h2=36, button_min=96, gap=20)
-LARGE = Sizes(body=36, small=30, h1=58, h2=46, button_min=112, gap=24)
+NORMAL = Sizes(body=28, small=28, h1=46, h2=36, button_min=96, gap=20)
+LARGE = Sizes(body=36, small=36, h1=58, h2=46, button_min=112, gap=24)
 
 
 @dataclass(frozen=True)
@@ -46,23 +55,41 @@ class Palette:
     header_bg: str
     header_fg: str
     focus: str
+    off: str = "#4A4F55"  # text of a turned-off control: its own colour, not the enabled one's
 
 
 LIGHT = Palette(bg="#F4F7FA", fg="#1A1A1A", muted="#4A4F55", card="#FFFFFF", card_border="#C9D3DD",
-                accent="#0B5CAD", accent_fg="#FFFFFF", tile="#FFFFFF", tile_fg="#0B3D73",
+                accent="#084C91", accent_fg="#FFFFFF", tile="#FFFFFF", tile_fg="#0B3D73",
                 warn_bg="#FFF1E6", warn_fg="#8A2C00", ok_bg="#E7F6EC", ok_fg="#0F5A2A",
-                header_bg="#0B5CAD", header_fg="#FFFFFF", focus="#F5A623")
+                header_bg="#084C91", header_fg="#FFFFFF", focus="#F5A623")
 CONTRAST = Palette(bg="#000000", fg="#FFFFFF", muted="#FFFF66", card="#000000", card_border="#FFFFFF",
                    accent="#FFFF00", accent_fg="#000000", tile="#000000", tile_fg="#FFFF00",
                    warn_bg="#000000", warn_fg="#FFB3B3", ok_bg="#000000", ok_fg="#7CFF7C",
-                   header_bg="#000000", header_fg="#FFFF00", focus="#00FFFF")
+                   header_bg="#000000", header_fg="#FFFF00", focus="#00FFFF", off="#C8C8C8")
+
+
+def luminance(colour: str) -> float:
+    """WCAG relative luminance of '#RRGGBB'."""
+    h = colour.lstrip("#")
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(h[i:i + 2], 16) / 255) for i in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two '#RRGGBB' colours (1 … 21)."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
 
 
 def stylesheet(sizes: Sizes, p: Palette, family: str) -> str:
     border = 3 if p is CONTRAST else 2
     return f"""
 * {{ font-family: "{family}"; font-size: {sizes.body}px; color: {p.fg}; }}
-QWidget#kioskRoot, QStackedWidget, QScrollArea, QScrollArea > QWidget > QWidget {{ background: {p.bg}; }}
+QWidget#kioskRoot, QDialog, QStackedWidget, QScrollArea, QScrollArea > QWidget > QWidget {{ background: {p.bg}; }}
 QLabel {{ background: transparent; }}
 QLabel[role="h1"] {{ font-size: {sizes.h1}px; font-weight: bold; }}
 QLabel[role="h2"] {{ font-size: {sizes.h2}px; font-weight: bold; }}
@@ -83,19 +110,21 @@ QPushButton {{ min-height: {sizes.button_min}px; min-width: {sizes.button_min}px
     padding: 8px 24px; background: {p.tile}; color: {p.tile_fg}; border: {border}px solid {p.card_border};
     font-weight: bold; }}
 QPushButton:pressed {{ background: {p.focus}; color: #000000; }}
-QPushButton:disabled {{ color: {p.muted}; }}
+QPushButton:disabled {{ color: {p.off}; background: {p.bg}; border: {border}px dashed {p.off}; font-weight: normal; }}
 QPushButton[role="primary"] {{ background: {p.accent}; color: {p.accent_fg}; border-color: {p.accent}; }}
 QPushButton[role="tile"] {{ font-size: {sizes.h2}px; text-align: center; }}
 QPushButton[role="list"] {{ text-align: left; padding: 16px 28px; }}
 QPushButton[role="answer"] {{ font-size: {sizes.h2}px; min-height: {sizes.button_min + 64}px; }}
 QPushButton[role="key"] {{ font-size: {sizes.h2}px; min-width: 80px; min-height: 88px; padding: 0px; }}
 QPushButton:checked {{ background: {p.accent}; color: {p.accent_fg}; border-color: {p.accent}; }}
+QPushButton[role="primary"]:disabled, QPushButton[role="nav"]:disabled {{ color: {p.off}; background: {p.bg};
+    border: {border}px dashed {p.off}; }}
 QPlainTextEdit {{ font-size: {sizes.body}px; padding: 4px 8px; border-radius: 12px; background: {p.card};
     border: {border}px solid {p.card_border}; }}
 QPushButton[role="nav"] {{ background: {p.header_bg}; color: {p.header_fg}; border: {border}px solid {p.header_fg}; }}
 QPushButton[role="nav"]:checked {{ background: {p.header_fg}; color: {p.header_bg}; }}
 QLineEdit {{ min-height: {sizes.button_min}px; font-size: {sizes.h2}px; padding: 0 16px; border-radius: 12px;
-    background: {p.card}; border: {border}px solid {p.card_border}; }}
+    background: {p.card}; border: {border}px solid {p.card_border}; placeholder-text-color: {p.muted}; }}
 QScrollBar:vertical {{ width: 28px; background: {p.bg}; }}
 QScrollBar::handle:vertical {{ background: {p.card_border}; min-height: 80px; border-radius: 12px; }}
 QFrame[role="overlay"] {{ background: rgba(0, 0, 0, 190); }}

@@ -3,21 +3,51 @@ scroll area (no drag needed), the screen base class."""
 
 from __future__ import annotations
 
+import html
 from typing import Callable
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt
 from PySide6.QtWidgets import (
-    QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QPushButton, QScrollArea, QScroller,
+    QAbstractScrollArea, QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QPushButton, QScrollArea, QScroller,
     QSizePolicy, QVBoxLayout, QWidget,
 )
 
 
+LINE_HEIGHT_PERCENT = 130  # MIIT: lines at least 1.3 times the text size apart
+
+
+def spaced_html(text: str) -> str:
+    """Plain `text` as rich text whose lines are LINE_HEIGHT_PERCENT of the font's line
+    height apart (a stylesheet's line-height does nothing in a QLabel; rich text's does).
+    Spaces and line breaks are kept as written."""
+    body = html.escape(text).replace("\n", "<br>")
+    return f'<div style="line-height:{LINE_HEIGHT_PERCENT}%; white-space:pre-wrap">{body}</div>'
+
+
+class TextLabel(QLabel):
+    """A QLabel for plain text, drawn with MIIT line spacing. `text()` is the plain text
+    (what tests and 朗读 read), not the HTML it is drawn from."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._plain = ""
+        self.setTextFormat(Qt.RichText)
+        self.setTextInteractionFlags(Qt.NoTextInteraction)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        self._plain = text
+        super().setText(spaced_html(text) if text else "")
+
+    def text(self) -> str:
+        return self._plain
+
+
 def label(text: str, role: str | None = None, wrap: bool = True, name: str | None = None,
           selectable: bool = False) -> QLabel:
-    w = QLabel(text)
+    w = TextLabel(text)
     w.setWordWrap(wrap)
-    w.setTextFormat(Qt.PlainText)
     if role:
         w.setProperty("role", role)
     if name:
@@ -108,7 +138,7 @@ def card(role: str = "card") -> tuple[QFrame, QVBoxLayout]:
     f.setProperty("role", role)
     lay = QVBoxLayout(f)
     lay.setContentsMargins(24, 20, 24, 20)
-    lay.setSpacing(10)
+    lay.setSpacing(16)  # buttons in a card (policy links) stay 16 px apart
     return f, lay
 
 
@@ -124,6 +154,18 @@ def grid(widgets: list[QWidget], columns: int, spacing: int = 20) -> QWidget:
     return holder
 
 
+class _Content(QWidget):
+    """The page-turning area's content. Its minimum height is 0: a QScrollArea makes its
+    widget at least minimumSizeHint() tall, and a layout's minimum height sums what each
+    word-wrapped label would need at its narrowest — hundreds of pixels more than the
+    laid-out content, which showed as blank pages at the end (50 of 93 landscape
+    checklists). The height is then the layout's heightForWidth, which is exact."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        hint = super().minimumSizeHint()
+        return QSize(hint.width(), 0)
+
+
 class PagedScroll(QWidget):
     """A scroll area with big 上一页 / 下一页 buttons, so nobody has to drag.
 
@@ -134,8 +176,10 @@ class PagedScroll(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(12)
+        # 8 px above (the header's buttons end 12 px over its edge) and 16 px below: a
+        # button cut by the page's edge stays 16 px or more from the buttons around it
+        outer.setContentsMargins(0, 8, 0, 0)
+        outer.setSpacing(16)
         self.area = QScrollArea()
         self.area.setWidgetResizable(True)
         self.area.setFrameShape(QFrame.NoFrame)
@@ -143,18 +187,18 @@ class PagedScroll(QWidget):
         PagedScroll.instances.append(self)
         if PagedScroll.gestures:
             self.enable_gestures()
-        self.content = QWidget()
+        self.content = _Content()
         self.content.setObjectName("pagedContent")
         self.body = QVBoxLayout(self.content)
         self.body.setContentsMargins(32, 24, 32, 24)
         self.body.setSpacing(20)
         self.area.setWidget(self.content)
         outer.addWidget(self.area, 1)
-        nav = QHBoxLayout()
-        nav.setContentsMargins(32, 0, 32, 12)
+        self.nav = nav = QHBoxLayout()
+        nav.setContentsMargins(32, 0, 32, 16)
         nav.setSpacing(20)
-        self.up = button("▲ 上一页", self.page_up, name="pageUp")
-        self.down = button("▼ 下一页", self.page_down, name="pageDown")
+        self.up = button(self.UP, self.page_up, name="pageUp")
+        self.down = button(self.DOWN, self.page_down, name="pageDown")
         nav.addWidget(self.up)
         nav.addWidget(self.down)
         outer.addLayout(nav)
@@ -164,6 +208,9 @@ class PagedScroll(QWidget):
         bar.rangeChanged.connect(lambda *_: self._update_buttons())
         bar.valueChanged.connect(lambda *_: self._update_buttons())
 
+    # a turned-off page button says why, besides looking turned off (theme: dashed, flat)
+    UP, UP_OFF = "▲ 上一页", "已是第一页"
+    DOWN, DOWN_OFF = "▼ 下一页", "已是最后一页"
     instances: list["PagedScroll"] = []
     gestures = False  # finger swiping: switched on once the kiosk idles at Home (QScroller is slow to set up)
 
@@ -193,11 +240,26 @@ class PagedScroll(QWidget):
 
     def _update_buttons(self) -> None:
         bar = self.area.verticalScrollBar()
-        scrollable = bar.maximum() > 0
+        # margins and card edges are not content: a page showing only them would be blank.
+        # 下一页 is on while some text or button still reaches below the page.
+        end = self._content_end()
+        view = self.area.viewport().height()
+        scrollable = bar.maximum() > 0 and (end > view + 2 or bar.value() > 0)
         self.up.setVisible(scrollable)
         self.down.setVisible(scrollable)
-        self.up.setEnabled(bar.value() > bar.minimum())
-        self.down.setEnabled(bar.value() < bar.maximum())
+        up, down = bar.value() > bar.minimum(), bar.value() < bar.maximum() and bar.value() + view < end - 2
+        self.up.setEnabled(up)
+        self.down.setEnabled(down)
+        self.up.setText(self.UP if up else self.UP_OFF)
+        self.down.setText(self.DOWN if down else self.DOWN_OFF)
+
+    def _content_end(self) -> int:
+        """The bottom of the lowest text or button of the content, in its coordinates."""
+        end = 0
+        for w in self.content.findChildren(QWidget):
+            if isinstance(w, (QLabel, QPushButton)) and w.isVisibleTo(self.content):
+                end = max(end, w.mapTo(self.content, QPoint(0, w.height())).y())
+        return end
 
     def clear(self) -> None:
         clear_layout(self.body)
@@ -210,6 +272,77 @@ class PagedScroll(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
         self._update_buttons()
+
+
+class ScrollPager(QObject):
+    """上一页/下一页 buttons (and a finger's drag) for any scroll area — the print preview's.
+
+    pager = ScrollPager(area)     # pager.up, pager.down: put them in a layout
+    A drag of the finger (touch, or a pressed mouse) moves the page with the finger: a
+    swipe needs no QScroller (whose kinetic start-up delays taps)."""
+
+    def __init__(self, area: QAbstractScrollArea):
+        super().__init__(area)
+        self.area = area
+        self.up = button(PagedScroll.UP, self.page_up, name="pageUp")
+        self.down = button(PagedScroll.DOWN, self.page_down, name="pageDown")
+        bar = area.verticalScrollBar()
+        bar.rangeChanged.connect(lambda *_: self.update_buttons())
+        bar.valueChanged.connect(lambda *_: self.update_buttons())
+        vp = area.viewport()
+        vp.setAttribute(Qt.WA_AcceptTouchEvents, True)
+        vp.installEventFilter(self)
+        self._drag: tuple[float, int] | None = None
+        self.update_buttons()
+
+    _DRAG_EVENTS = frozenset((QEvent.TouchBegin, QEvent.TouchUpdate, QEvent.TouchEnd, QEvent.MouseButtonPress,
+                              QEvent.MouseMove, QEvent.MouseButtonRelease))
+
+    def _step(self) -> int:
+        return int(self.area.viewport().height() * 0.85)
+
+    def page_up(self) -> None:
+        bar = self.area.verticalScrollBar()
+        bar.setValue(bar.value() - self._step())
+
+    def page_down(self) -> None:
+        bar = self.area.verticalScrollBar()
+        bar.setValue(bar.value() + self._step())
+
+    def update_buttons(self) -> None:
+        bar = self.area.verticalScrollBar()
+        up, down = bar.value() > bar.minimum(), bar.value() < bar.maximum()
+        self.up.setEnabled(up)
+        self.down.setEnabled(down)
+        self.up.setText(PagedScroll.UP if up else PagedScroll.UP_OFF)
+        self.down.setText(PagedScroll.DOWN if down else PagedScroll.DOWN_OFF)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+        t = event.type()
+        if t not in self._DRAG_EVENTS or not shiboken6.isValid(self.area):
+            return False  # (the area may be half-destroyed while its viewport still gets events)
+        bar = self.area.verticalScrollBar()
+        if t in (QEvent.TouchBegin, QEvent.TouchUpdate, QEvent.TouchEnd):
+            points = event.points()
+            if not points:
+                return False
+            y = points[0].position().y()
+        elif t in (QEvent.MouseButtonPress, QEvent.MouseMove, QEvent.MouseButtonRelease):
+            y = event.position().y()
+        else:
+            return False
+        if t in (QEvent.TouchBegin, QEvent.MouseButtonPress):
+            self._drag = (y, bar.value())
+            event.accept()
+            return True
+        if self._drag is None:
+            return False
+        y0, v0 = self._drag
+        bar.setValue(int(v0 - (y - y0)))
+        if t in (QEvent.TouchEnd, QEvent.MouseButtonRelease):
+            self._drag = None
+        event.accept()
+        return True
 
 
 class ScreenBase(QWidget):
