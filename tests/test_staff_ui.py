@@ -7,7 +7,7 @@ import json
 
 import pytest
 from PySide6.QtCore import QPoint
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.config import KioskConfig
 from kiosk.session import Screen
@@ -372,3 +372,30 @@ def test_staff_screens_fit(qtbot, staff_window, size):
     tap(qtbot, w, "staffTab:stats")
     problems["stats"] = layout_problems(w)
     assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_staff_header_shows_every_warning_and_the_catalogue_age(qtbot, staff_window, catalogue_db):
+    """Warnings collected for staff (a failed signed update, a fallback) and the
+    catalogue's version and age are on the first staff screen, each once."""
+    w = staff_window()
+    w.db_path = catalogue_db
+    failed = "目录更新失败：https://example.invalid/repo: timed out；继续使用当前目录（版本 本机生成）"
+    w.ctx.warnings[:] = [failed, failed]
+    login(qtbot, w)
+    shown = w.findChild(QWidget, "staffWarning")
+    assert shown.isVisible()
+    text = shown.text()
+    assert text.count("目录更新失败") == 1
+    assert "目录版本 本机生成，生成于 0 天前" in text
+    assert "已超过" not in text  # built today: no age warning
+
+
+def test_catalogue_age_line_warns_past_the_limit(catalogue_db):
+    from datetime import datetime, timedelta, timezone
+
+    from kiosk.db.update import catalogue_age_line
+
+    later = datetime.now(timezone.utc) + timedelta(days=100)
+    assert catalogue_age_line(catalogue_db, now=later) == (
+        "目录版本 本机生成，生成于 100 天前（已超过 90 天，请核对是否有新版办事指南）")
+    assert catalogue_age_line(catalogue_db.with_name("missing.sqlite")) is None

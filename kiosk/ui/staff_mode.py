@@ -372,6 +372,25 @@ class StaffArea(QWidget):
 TOOLS = (("config", "本机设置"), ("catalogue", "业务资料"), ("xlsx", "表格导入导出"), ("stats", "使用统计"))
 
 
+def staff_header_warnings(controller) -> list[str]:
+    """What staff must see on entering: the staff state's own warning, every warning the
+    kiosk collected for staff (catalogue fallback, failed or stale signed updates, config
+    problems), and the catalogue's version and age, each once."""
+    from kiosk.db.update import catalogue_age_line
+
+    out: list[str] = []
+    state = controller.state
+    for w in ([state.warning] if state is not None and state.warning else []) + list(controller.ctx.warnings):
+        if w and w not in out:
+            out.append(w)
+    db_path = getattr(controller.window, "db_path", None)
+    if db_path is not None:
+        line = catalogue_age_line(db_path)
+        if line:
+            out.append(line)
+    return out
+
+
 class StaffShell(QWidget):
     """A bar with the tools and 退出, and the current tool below."""
 
@@ -423,9 +442,9 @@ class StaffShell(QWidget):
 
     def reset(self) -> None:
         self.who.setText(f"工作人员模式 · {self.c.who}    （2 分钟无操作自动退出）")
-        warning = self.c.state.warning if self.c.state is not None else None
-        self.warning.setText(warning or "")
-        self.warning.setVisible(bool(warning))
+        warnings = staff_header_warnings(self.c)
+        self.warning.setText("\n".join(warnings))
+        self.warning.setVisible(bool(warnings))
         self.show_tool("config")
 
     def show_tool(self, key: str) -> None:
