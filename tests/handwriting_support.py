@@ -136,3 +136,42 @@ def search_rate(catalogue, recogniser, noise: str = "light"):
             if not ok:
                 misses.append(f"{region}: {text} → {got}")
     return hits, total, typed, misses
+
+
+def write_on(area, strokes, touch: bool = False) -> None:
+    """Write `strokes` (pad pixels) on the writing area through its window, as a mouse
+    does (press, moves, release) or as a finger on a touch screen (touch events, which
+    Qt turns into mouse events for the widget)."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    top = area.window()
+    handle = top.windowHandle()
+    k = area.width() / PAD
+    device = _touch_device() if touch else None
+    for stroke in strokes:
+        pts = [area.mapTo(top, QPoint(round(x * k), round(y * k))) for x, y in stroke]
+        if touch:
+            QTest.touchEvent(handle, device).press(0, pts[0]).commit()
+            for p in pts[1:]:
+                QTest.touchEvent(handle, device).move(0, p).commit()
+            QTest.touchEvent(handle, device).release(0, pts[-1]).commit()
+        else:
+            QTest.mousePress(handle, Qt.LeftButton, Qt.NoModifier, pts[0])
+            for p in pts[1:]:
+                QTest.mouseMove(handle, p)
+            QTest.mouseRelease(handle, Qt.LeftButton, Qt.NoModifier, pts[-1])
+        QApplication.processEvents()
+
+
+_device = None
+
+
+def _touch_device():
+    global _device
+    if _device is None:
+        from PySide6.QtTest import QTest
+
+        _device = QTest.createTouchDevice()
+    return _device

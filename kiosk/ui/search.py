@@ -1,11 +1,12 @@
-"""Search with an on-screen keyboard: pinyin, initials, or a tapped everyday word.
-Results update with every key."""
+"""Search with an on-screen keyboard (pinyin, initials), a writing pad (手写), or a
+tapped everyday word. Results update with every key and every written stroke."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
+from kiosk.ui.handwriting_pad import HandwritingPad
 from kiosk.ui.widgets import PagedScroll, ScreenBase, WrapButton, button, clear_layout, label
 
 KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -28,6 +29,10 @@ class SearchScreen(ScreenBase):
         self.field.setPlaceholderText("输入拼音或首字母，如 ydjy = 异地就医")
         self.results = PagedScroll()
         self.keyboard = self._keyboard()
+        self.pad = HandwritingPad(self._vocabulary)
+        self.pad.textChanged.connect(self._written)
+        self.handwriting = False  # the keyboard first; 手写 is one tap away
+        self.input = self._input()
         self.words = self._words()
         self._portrait = None
         self._pool: list[WrapButton] = []
@@ -48,6 +53,50 @@ class SearchScreen(ScreenBase):
         g.addWidget(button("清空", self.clear_query, role="key", name="key:clear"), 3, 0, 1, 6)
         g.addWidget(label("可输入拼音全拼或首字母", role="small"), 3, 7, 1, 13)
         return kb
+
+    def _input(self) -> QWidget:
+        """拼音 / 手写 switch above the keyboard or the writing pad."""
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(12)
+        row = QHBoxLayout()
+        row.setSpacing(10)
+        self.mode_buttons = {
+            False: button("拼音输入", lambda: self.set_handwriting(False), role="key", name="mode:pinyin"),
+            True: button("✍ 手写输入", lambda: self.set_handwriting(True), role="key", name="mode:handwriting"),
+        }
+        for b in self.mode_buttons.values():
+            b.setCheckable(True)
+            row.addWidget(b)
+        lay.addLayout(row)
+        lay.addWidget(self.keyboard)
+        lay.addWidget(self.pad)
+        self._show_mode()
+        return w
+
+    def _vocabulary(self) -> list[str]:
+        """The words written characters are decoded against (kiosk.handwriting.vocabulary)."""
+        from kiosk.handwriting.vocabulary import catalogue_words
+
+        return catalogue_words(self.ctx.catalogue.services(self.ctx.region.id))
+
+    def set_handwriting(self, on: bool) -> None:
+        self.handwriting = on
+        self._show_mode()
+        self.refresh()
+
+    def _show_mode(self) -> None:
+        for mode, b in self.mode_buttons.items():
+            b.setChecked(mode == self.handwriting)
+        self.keyboard.setVisible(not self.handwriting)
+        self.pad.setVisible(self.handwriting)
+        self.field.setPlaceholderText("在下面方框里写字，如 住院" if self.handwriting
+                                      else "输入拼音或首字母，如 ydjy = 异地就医")
+
+    def _written(self, text: str) -> None:
+        if text != self.ctx.session.step.query:
+            self.ctx.session.set_query(text)
 
     def _words(self) -> QWidget:
         w = QWidget()
@@ -78,7 +127,7 @@ class SearchScreen(ScreenBase):
         if self._portrait == self.ctx.portrait:
             return
         self._portrait = self.ctx.portrait
-        for w in (self.field, self.results, self.keyboard, self.words):
+        for w in (self.field, self.results, self.input, self.words):
             w.setParent(None)
         clear_layout(self.root)
         self.root.addWidget(label("搜索业务", role="h1"))
@@ -86,7 +135,7 @@ class SearchScreen(ScreenBase):
             self.root.addWidget(self.field)
             self.root.addWidget(self.words)
             self.root.addWidget(self.results, 1)
-            self.root.addWidget(self.keyboard)
+            self.root.addWidget(self.input)
         else:
             row = QHBoxLayout()
             row.setSpacing(24)
@@ -96,12 +145,12 @@ class SearchScreen(ScreenBase):
             left.addWidget(self.results, 1)
             right = QVBoxLayout()
             right.addStretch(1)
-            right.addWidget(self.keyboard)
+            right.addWidget(self.input)
             right.addStretch(1)
             row.addLayout(left, 5)
             row.addLayout(right, 6)
             self.root.addLayout(row, 1)
-        for w in (self.field, self.results, self.keyboard, self.words):
+        for w in (self.field, self.results, self.input, self.words):
             w.show()
 
     def _result_button(self, i: int) -> WrapButton:
@@ -120,6 +169,12 @@ class SearchScreen(ScreenBase):
         self._layout()
         query = self.ctx.session.step.query
         self.field.setText(query)
+        vocab_key = (id(self.ctx.catalogue), self.ctx.region.id)
+        if getattr(self, "_vocab_key", None) != vocab_key:  # another catalogue or region
+            self._vocab_key = vocab_key
+            self.pad.set_words(self._vocabulary)
+        if query != self.pad.text():
+            self.pad.reset()  # typed, tapped or cleared elsewhere: the pad starts afresh
         body = self.results.body
         if not self._pool_ready:
             body.setContentsMargins(0, 0, 0, 0)
@@ -132,7 +187,8 @@ class SearchScreen(ScreenBase):
         found = found[:SHOWN_RESULTS]
         self._shown = found
         if not query:
-            self.status.setText("请点下方按键输入，或点常用词。")
+            self.status.setText("请在下方方框里写字，或点常用词。" if self.handwriting
+                                else "请点下方按键输入，或点常用词。")
         elif more > 0:
             self.status.setText(f"最相关的 {len(found)} 项业务（还有 {more} 项，再输入几个字母可以找得更准）")
         else:
