@@ -19,8 +19,8 @@ from tests.ui_helpers import layout_problems, tap, visible_buttons
 def search_pad(qtbot, catalogue):
     made = []
 
-    def make(region="fushun", size=(1080, 1920)):
-        w = create_window(catalogue, KioskConfig(region=region))
+    def make(region="fushun", size=(1080, 1920), **cfg):
+        w = create_window(catalogue, KioskConfig(region=region, **cfg))
         qtbot.addWidget(w)
         w.resize(*size)
         w.show()
@@ -68,9 +68,10 @@ def test_writing_two_characters_finds_the_service(qtbot, search_pad, region, cha
 
 
 # -- the pad ------------------------------------------------------------------------------------
-def test_pad_and_candidates_are_big_enough_in_both_orientations(qtbot, search_pad):
+@pytest.mark.parametrize("text_size", ["normal", "large"])
+def test_pad_and_candidates_are_big_enough_in_both_orientations(qtbot, search_pad, text_size):
     for size in ((1080, 1920), (1920, 1080)):
-        w, pad = search_pad("shenyang", size)
+        w, pad = search_pad("shenyang", size, text_size=text_size)
         write(qtbot, pad, "院")
         assert pad.area.width() >= 600 and pad.area.height() >= 600
         chars = [b for b in pad.char_buttons if b.isVisible() and b.text()]
