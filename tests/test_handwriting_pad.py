@@ -143,3 +143,21 @@ def test_recognition_runs_off_the_ui_thread(qtbot, search_pad, monkeypatch):
     write_on(pad.area, [clean_strokes("一")[0]])
     settle(qtbot, pad)
     assert threads and all(t is not threading.main_thread() for t in threads)
+
+
+def test_without_the_model_the_pad_says_so_and_search_still_works(qtbot, search_pad, monkeypatch, tmp_path):
+    from kiosk.handwriting import zinnia
+    from kiosk.ui import handwriting_pad
+
+    monkeypatch.setattr(zinnia, "MODEL_PATH", tmp_path / "absent.model")
+    monkeypatch.setattr(zinnia.Recognizer.__init__, "__defaults__", (tmp_path / "absent.model",))
+    monkeypatch.setattr(handwriting_pad, "_ENGINE", handwriting_pad._Engine())
+    w, pad = search_pad()
+    write_on(pad.area, [clean_strokes("一")[0]])
+    settle(qtbot, pad)
+    assert pad.area.hint == "手写识别暂不可用，请用拼音输入"
+    assert not any(b.text() for b in pad.char_buttons)
+    tap(qtbot, w, "mode:pinyin")
+    for ch in "zy":
+        tap(qtbot, w, f"key:{ch}")
+    assert w.ctx.session.search_results()
