@@ -60,6 +60,7 @@ def test_writing_two_characters_finds_the_service(qtbot, search_pad, region, cha
     write(qtbot, pad, chars[0])  # with a mouse
     qtbot.waitUntil(lambda: not pad.area.strokes, timeout=5000)  # a pause ends the character
     write(qtbot, pad, chars[1], touch=True)  # with a finger
+    qtbot.waitUntil(lambda: not pad.area.strokes, timeout=5000)
     assert w.ctx.session.step.query == chars
     assert wanted in [s.id for s in w.ctx.session.search_results()[:3]]
     assert wanted in shown_results(w)[:3]
@@ -131,18 +132,33 @@ def test_typing_on_the_keyboard_clears_what_was_written(qtbot, search_pad):
 def test_recognition_runs_off_the_ui_thread(qtbot, search_pad, monkeypatch):
     from kiosk.ui import handwriting_pad
 
-    threads = []
+    threads, kinds = [], []
     real = handwriting_pad._ENGINE.column
 
-    def spy(strokes):
+    def spy(strokes, thorough=False):
         threads.append(threading.current_thread())
-        return real(strokes)
+        kinds.append((len(strokes), thorough))
+        return real(strokes, thorough)
 
     monkeypatch.setattr(handwriting_pad._ENGINE, "column", spy)
     w, pad = search_pad()
-    write_on(pad.area, [clean_strokes("一")[0]])
+    write_on(pad.area, clean_strokes("工"))
     settle(qtbot, pad)
+    qtbot.waitUntil(lambda: not pad.area.strokes, timeout=5000)  # the pause ends 工
     assert threads and all(t is not threading.main_thread() for t in threads)
+    # quick after each stroke, thorough (stroke-order readings too) once it is done
+    assert kinds == [(1, False), (2, False), (3, False), (3, True)]
+    assert w.ctx.session.step.query == "工"
+
+
+def test_writing_on_while_the_thorough_reading_runs_starts_the_next_character(qtbot, search_pad):
+    w, pad = search_pad()
+    write(qtbot, pad, "住")
+    pad.next_character()  # the pause; its thorough reading is under way …
+    assert pad.busy() and pad.area.strokes
+    write(qtbot, pad, "院")  # … when the finger comes down again
+    qtbot.waitUntil(lambda: not pad.area.strokes, timeout=5000)
+    assert w.ctx.session.step.query == "住院"
 
 
 def test_without_the_model_the_pad_says_so_and_search_still_works(qtbot, search_pad, monkeypatch, tmp_path):

@@ -169,11 +169,11 @@ def clean(strokes: list[Stroke]) -> list[Stroke]:
 SWAP_PENALTY = 0.2  # a reading with two strokes swapped scores this much below one as written
 
 
-def variants(strokes: list[Stroke]) -> list[tuple[list[Stroke], float]]:
+def variants(strokes: list[Stroke], swaps: bool = True) -> list[tuple[list[Stroke], float]]:
     """The readings tried, each with the penalty its scores pay: as written (cleaned);
-    with lifted strokes joined; with hooks cut off; and with each pair of neighbouring
-    strokes swapped (the commonest slip of stroke order; also where the model's order
-    differs from the school one, e.g. 单, 生, 安)."""
+    with lifted strokes joined; with hooks cut off; and (`swaps`) with each pair of
+    neighbouring strokes swapped (the commonest slip of stroke order; also where the
+    model's order differs from the school one, e.g. 单, 生, 安)."""
     base = clean(strokes)
     if not base:
         return []
@@ -184,7 +184,7 @@ def variants(strokes: list[Stroke]) -> list[tuple[list[Stroke], float]]:
     unhooked = trim_hooks(base)
     if unhooked != base:
         out.append((normalise(unhooked), 0.0))
-    for i in range(len(base) - 1):
+    for i in range(len(base) - 1 if swaps else 0):
         swapped = base[:i] + [base[i + 1], base[i]] + base[i + 2:]
         out.append((swapped, SWAP_PENALTY))
     return out

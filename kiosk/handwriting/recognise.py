@@ -14,9 +14,11 @@ class Recogniser:
     def __init__(self, recognizer: Recognizer | None = None):
         self.zinnia = recognizer or Recognizer()
 
-    def column(self, strokes, n: int = COLUMN) -> list[tuple[str, float]]:
+    def column(self, strokes, n: int = COLUMN, thorough: bool = True) -> list[tuple[str, float]]:
+        """`thorough=False` leaves out the stroke-order readings (n − 1 of them): the quick
+        reading after each stroke, ~3 Zinnia calls instead of ~n + 2."""
         best: dict[str, float] = {}
-        for reading, penalty in preprocess.variants(strokes):
+        for reading, penalty in preprocess.variants(strokes, swaps=thorough):
             for ch, score in self.zinnia.classify(reading, n):
                 score -= penalty
                 if score > best.get(ch, float("-inf")):

@@ -1,11 +1,12 @@
 """The writing pad (手写输入): write a character with a finger, tap the right one.
 
 A 600 px square takes strokes from a finger (Qt turns a touch into mouse events) or a
-mouse and draws them thick. After every stroke the character is recognised on a
+mouse and draws them thick. After every stroke the character is read quickly on a
 worker thread (kiosk.handwriting) and the candidate buttons refresh; the text is
 decoded against the catalogue's own words, so 住 written badly followed by 院 still
-gives 住院. A pause of COMMIT_MS after a stroke starts the next character; tapping a
-candidate does so at once. 退一笔 takes back the last stroke (or the last character),
+gives 住院. A pause of COMMIT_MS after a stroke ends the character: it is read once more
+thoroughly (stroke-order slips too) and the square is free for the next; tapping a
+candidate ends it at once. 退一笔 takes back the last stroke (or the last character),
 重写 starts again. `textChanged` carries the decoded text for the search.
 """
 
@@ -128,7 +129,7 @@ class _Engine:
         self.error: str | None = None
         self._lock = threading.Lock()
 
-    def column(self, strokes):
+    def column(self, strokes, thorough=False):
         with self._lock:
             if self.recogniser is None and self.error is None:
                 from kiosk.handwriting.recognise import Recogniser
@@ -141,7 +142,7 @@ class _Engine:
                     log.error("handwriting unavailable: %s", exc, extra={"event": "handwriting-unavailable"})
         if self.recogniser is None:
             return None
-        return self.recogniser.column(strokes)
+        return self.recogniser.column(strokes, thorough=thorough)
 
 
 _ENGINE = _Engine()  # one model in memory for every pad
@@ -167,7 +168,7 @@ class HandwritingPad(QWidget):
         self._commit_when_ready = False
         self._text = ""
         self.area = WritingArea()
-        self.area.strokeStarted.connect(self._timer_stop)
+        self.area.strokeStarted.connect(self._stroke_started)
         self.area.strokeFinished.connect(self._stroke_done)
         self._recognised.connect(self._on_recognised)
         self._timer = QTimer(self)
@@ -225,14 +226,21 @@ class HandwritingPad(QWidget):
         return self._columns + ([self._current] if self._current else [])
 
     # -- strokes ------------------------------------------------------------------------
-    def _timer_stop(self) -> None:
-        self._timer.stop()  # still writing this character
+    def _stroke_started(self) -> None:
+        self._timer.stop()  # still writing this character …
+        if self._commit_when_ready and self._current is not None:
+            # … unless the pause had ended it and its thorough reading is not back yet:
+            # the finger is on the next character already, so the quick reading is kept
+            new = self.area.strokes.pop()
+            self._commit()
+            self.area.strokes = [new]
+            self.area._writing = True
 
     def _stroke_done(self) -> None:
         self._timer.start()
         self._recognise()
 
-    def _recognise(self) -> None:
+    def _recognise(self, thorough: bool = False) -> None:
         self._seq += 1
         seq, strokes = self._seq, [list(s) for s in self.area.strokes]
         if not strokes:
@@ -240,7 +248,7 @@ class HandwritingPad(QWidget):
             self._update()
             return
         self._pending += 1
-        fut = self._executor.submit(_ENGINE.column, strokes)
+        fut = self._executor.submit(_ENGINE.column, strokes, thorough)
         fut.add_done_callback(lambda f, seq=seq: self._recognised.emit(seq, f.result() if not f.exception() else None))
 
     def _on_recognised(self, seq: int, column) -> None:
@@ -253,7 +261,7 @@ class HandwritingPad(QWidget):
             return
         self._current = column
         if self._commit_when_ready:
-            self.next_character()
+            self._commit()
         else:
             self._update()
 
@@ -262,13 +270,15 @@ class HandwritingPad(QWidget):
         return self._pending > 0 or self._commit_when_ready
 
     def next_character(self) -> None:
-        """The character in the square is done: keep its candidates, clear the square."""
+        """The character in the square is done: read it thoroughly, then keep its
+        candidates and clear the square."""
         self._timer.stop()
-        if not self.area.strokes:
+        if not self.area.strokes or self._commit_when_ready:
             return
-        if self._current is None:  # still being read: done when it arrives
-            self._commit_when_ready = True
-            return
+        self._commit_when_ready = True
+        self._recognise(thorough=True)  # the quick reading stays shown meanwhile
+
+    def _commit(self) -> None:
         self._commit_when_ready = False
         if len(self._columns) < MAX_CHARS:
             self._columns.append(self._current)
