@@ -110,6 +110,12 @@ def search_cases(catalogue, region: str):
     return services, index, cases
 
 
+def unwritable(texts) -> list[str]:
+    """Texts with a character the test data lacks (refresh it with
+    tools/handwriting_testdata.py)."""
+    return [t for t in texts if any(ch not in medians() for ch in t)]
+
+
 def search_rate(catalogue, recogniser, noise: str = "light"):
     """Issue 14's target: the wanted service in the top 3 after writing, over all three
     regions. Each text is written once (the same strokes in every region). Returns
@@ -124,6 +130,8 @@ def search_rate(catalogue, recogniser, noise: str = "light"):
     for region in REGIONS:
         services, index, cases = search_cases(catalogue, region)
         dec = Decoder(Lexicon(catalogue_words(services)))
+        lacking = set(unwritable(t for t, _ in cases))
+        assert not lacking, f"no test strokes for {sorted(lacking)}: run tools/handwriting_testdata.py"
         for text, wanted in cases:
             if text not in columns:
                 rng = random.Random(text)
