@@ -3,7 +3,8 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [OUT_DIR]
 
 Writes home, search, question and checklist at 1080x1920 (portrait) and 1920x1080
-(landscape), in normal and 大字 text, for the README's docs/.
+(landscape), in normal and 大字 text, for the README's docs/; and the search with the
+writing pad (手写), 住 written and 院 being written, in both orientations.
 """
 
 from __future__ import annotations
@@ -41,6 +42,31 @@ def shoot(window, path: Path) -> None:
     print(path)
 
 
+def write_zhuyuan(window) -> None:
+    """手写: 住 written and ended by a pause, then 院 (replayed strokes of the test data)."""
+    import random
+    import time
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.handwriting_support import write_on, written
+
+    app = QApplication.instance()
+    tap(window, "mode:handwriting")
+    pad = window.screens[window.ctx.session.screen].pad
+
+    def settle():
+        while pad.busy():
+            app.processEvents()
+            time.sleep(0.01)
+
+    write_on(pad.area, written("住", random.Random("住"), "light"))
+    settle()
+    pad.next_character()
+    write_on(pad.area, written("院", random.Random("院"), "light"))
+    settle()
+    pad._timer.stop()  # keep 院 on the pad for the picture
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
@@ -61,6 +87,9 @@ def main(out: Path) -> None:
             for ch in "ydjy":
                 tap(w, f"key:{ch}")
             shoot(w, out / f"search-{suffix}.png")
+            if not large:
+                write_zhuyuan(w)
+                shoot(w, out / f"search-handwriting-{suffix}.png")
             tap(w, "homeButton")
             tap(w, "topic:enrolment")
             tap(w, "service:flexible-enrol")
