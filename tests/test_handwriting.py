@@ -3,14 +3,13 @@ and the accuracy target of issue 14 with replayed, noisy strokes (tests/handwrit
 
 from __future__ import annotations
 
-import random
 
 import pytest
 
 from kiosk.handwriting import preprocess
 from kiosk.handwriting.decoder import MISS, WHOLE_BONUS, Decoder
 from kiosk.handwriting.vocabulary import Lexicon
-from tests.handwriting_support import clean_strokes, written
+from tests.handwriting_support import clean_strokes
 
 
 @pytest.fixture(scope="module")
