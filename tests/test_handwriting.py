@@ -3,7 +3,6 @@ and the accuracy target of issue 14 with replayed, noisy strokes (tests/handwrit
 
 from __future__ import annotations
 
-
 import pytest
 
 from kiosk.handwriting import preprocess
