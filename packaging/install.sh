@@ -75,6 +75,8 @@ DEB_PACKAGES=(
   libcups2 cups-client libusb-1.0-0
   # 朗读 (read-aloud)
   espeak-ng
+  # 手写输入 (handwriting): the Zinnia recognizer and its Simplified Chinese model
+  libzinnia0 tegaki-zinnia-simplified-chinese
   # the kiosk session: the cage Wayland kiosk compositor (Debian 12: 0.1.4), which
   # takes the screen and input devices through a logind session (pam_systemd, D-Bus).
   # Debian's cage is built with Xwayland support and refuses to start without the

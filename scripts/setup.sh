@@ -15,6 +15,8 @@ DEB_PACKAGES=(
   libcups2
   # printing the checklist: lp/lpstat for CUPS queues, libusb for USB receipt printers
   cups-client libusb-1.0-0
+  # handwriting (手写输入): the Zinnia recognizer and its Simplified Chinese model
+  libzinnia0 tegaki-zinnia-simplified-chinese
 )
 # Only for the test command (`setup.sh --test`): real peers the tests talk to.
 TEST_DEB_PACKAGES=(

@@ -155,7 +155,8 @@ def test_install_prints_the_system_commands_and_runs_none(installed):
     apt = next(line for line in would if "apt-get install" in line).split()
     for pkg in ("python3-venv", "libgl1", "libegl1", "libxkbcommon0", "libxcb-cursor0",
                 "libwayland-client0", "libwayland-cursor0", "libwayland-egl1",
-                "fonts-wqy-microhei", "cups-client", "espeak-ng", "cage", "xwayland", "libpam-systemd"):
+                "fonts-wqy-microhei", "cups-client", "espeak-ng", "cage", "xwayland", "libpam-systemd",
+                "libzinnia0", "tegaki-zinnia-simplified-chinese"):
         assert pkg in apt, pkg
     assert "useradd --system --user-group --create-home --home-dir /home/kiosk --shell /usr/sbin/nologin" in text
     assert "chown -R kiosk:kiosk /home/kiosk /var/lib/yibao-kiosk /etc/yibao-kiosk" in text

@@ -1,13 +1,14 @@
-"""Search with an on-screen keyboard: pinyin as people type it, a tapped Chinese word
-from the candidate bar, or an everyday word. Results update with every key, and a
-search never ends on an empty screen: no results shows the closest services, the
-topics and whom to ask."""
+"""Search with an on-screen keyboard (pinyin as people type it), a writing pad (手写),
+a tapped Chinese word from the candidate bar, or an everyday word. Results update with
+every key and every written stroke, and a search never ends on an empty screen: no
+results shows the closest services, the topics and whom to ask."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
+from kiosk.ui.handwriting_pad import HandwritingPad
 from kiosk.ui.widgets import PagedScroll, ScreenBase, WrapButton, button, clear_layout, label
 
 KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -39,7 +40,7 @@ class SearchScreen(ScreenBase):
         self.candidates.setObjectName("candidateBar")
         row = QHBoxLayout(self.candidates)
         row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(10)
+        row.setSpacing(16)  # MIIT: at least 16 px between targets
         self._candidate_buttons = []
         for i in range(SHOWN_CANDIDATES):
             b = button("", (lambda k=i: self._take_candidate(k)), name=f"candidate:{i}")
@@ -47,6 +48,12 @@ class SearchScreen(ScreenBase):
             self._candidate_buttons.append(b)
         row.addStretch(1)
         self._candidate_words: list[str] = []
+        self.pad = HandwritingPad(self._vocabulary)
+        self.pad.textChanged.connect(self._written)
+        self.handwriting = False  # the keyboard first; 手写 is one tap away
+        self.input = self._input()
+        # the next person starts with the keyboard, whatever the last one chose
+        self.ctx.session.on_finished(lambda *_: self._back_to_keyboard())
         self.words = QWidget()
         self._words_for = None  # the search index the word buttons were chosen for
         self._portrait = None
@@ -68,6 +75,55 @@ class SearchScreen(ScreenBase):
         g.addWidget(button("清空", self.clear_query, role="key", name="key:clear"), 3, 0, 1, 6)
         g.addWidget(label("可输入拼音全拼或首字母", role="small"), 3, 7, 1, 13)
         return kb
+
+    def _input(self) -> QWidget:
+        """拼音 / 手写 switch above the keyboard or the writing pad."""
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(12)
+        row = QHBoxLayout()
+        row.setSpacing(16)  # MIIT: at least 16 px between targets
+        self.mode_buttons = {
+            False: button("拼音输入", lambda: self.set_handwriting(False), role="key", name="mode:pinyin"),
+            True: button("✍ 手写输入", lambda: self.set_handwriting(True), role="key", name="mode:handwriting"),
+        }
+        for b in self.mode_buttons.values():
+            b.setCheckable(True)
+            row.addWidget(b)
+        lay.addLayout(row)
+        lay.addWidget(self.keyboard)
+        lay.addWidget(self.pad)
+        self._show_mode()
+        return w
+
+    def _vocabulary(self) -> list[str]:
+        """The words written characters are decoded against (kiosk.handwriting.vocabulary)."""
+        from kiosk.handwriting.vocabulary import catalogue_words
+
+        return catalogue_words(self.ctx.catalogue.services(self.ctx.region.id))
+
+    def set_handwriting(self, on: bool) -> None:
+        self.handwriting = on
+        self._show_mode()
+        self.refresh()
+
+    def _back_to_keyboard(self) -> None:
+        self.handwriting = False
+        self.pad.reset()
+        self._show_mode()
+
+    def _show_mode(self) -> None:
+        for mode, b in self.mode_buttons.items():
+            b.setChecked(mode == self.handwriting)
+        self.keyboard.setVisible(not self.handwriting)
+        self.pad.setVisible(self.handwriting)
+        self.field.setPlaceholderText("在下面方框里写字，如 住院" if self.handwriting
+                                      else "输入拼音或首字母，如 ydjy = 异地就医")
+
+    def _written(self, text: str) -> None:
+        if text != self.ctx.session.step.query:
+            self.ctx.session.set_query(text)
 
     def shown_words(self) -> list[str]:
         """The everyday word buttons of this region: only words that find something here."""
@@ -114,7 +170,7 @@ class SearchScreen(ScreenBase):
         if self._portrait == self.ctx.portrait:
             return
         self._portrait = self.ctx.portrait
-        for w in (self.field, self.candidates, self.results, self.keyboard, self.words):
+        for w in (self.field, self.candidates, self.results, self.input, self.words):
             w.setParent(None)
         clear_layout(self.root)
         self.root.addWidget(label("搜索业务", role="h1"))
@@ -123,7 +179,7 @@ class SearchScreen(ScreenBase):
             self.root.addWidget(self.candidates)
             self.root.addWidget(self.words)
             self.root.addWidget(self.results, 1)
-            self.root.addWidget(self.keyboard)
+            self.root.addWidget(self.input)
         else:
             row = QHBoxLayout()
             row.setSpacing(24)
@@ -134,12 +190,12 @@ class SearchScreen(ScreenBase):
             left.addWidget(self.results, 1)
             right = QVBoxLayout()
             right.addStretch(1)
-            right.addWidget(self.keyboard)
+            right.addWidget(self.input)
             right.addStretch(1)
             row.addLayout(left, 5)
             row.addLayout(right, 6)
             self.root.addLayout(row, 1)
-        for w in (self.field, self.results, self.keyboard, self.words):
+        for w in (self.field, self.results, self.input, self.words):
             w.show()
 
     def _result_button(self, i: int) -> WrapButton:
@@ -171,7 +227,7 @@ class SearchScreen(ScreenBase):
         services = ctx.catalogue.services(ctx.region.id)
         topics = [t for t in ctx.topics if any(t.id in s.topics for s in services)]
         g = QGridLayout()
-        g.setSpacing(10)
+        g.setSpacing(16)  # MIIT: at least 16 px between targets
         for i, t in enumerate(topics):
             g.addWidget(button(t.label, (lambda t=t: ctx.session.choose_topic(t.id)), name=f"searchTopic:{t.id}"),
                         i // 3, i % 3)
@@ -183,6 +239,12 @@ class SearchScreen(ScreenBase):
         self._fill_words()
         query = self.ctx.session.step.query
         self.field.setText(query)
+        vocab_key = (id(self.ctx.catalogue), self.ctx.region.id)
+        if getattr(self, "_vocab_key", None) != vocab_key:  # another catalogue or region
+            self._vocab_key = vocab_key
+            self.pad.set_words(self._vocabulary)
+        if query != self.pad.text():
+            self.pad.reset()  # typed, tapped or cleared elsewhere: the pad starts afresh
         body = self.results.body
         if not self._pool_ready:
             body.setContentsMargins(0, 0, 0, 0)
@@ -201,7 +263,8 @@ class SearchScreen(ScreenBase):
             found = self.ctx.session.search_suggestions()
         self._shown = found
         if not query:
-            self.status.setText("请点下方按键输入拼音，或点常用词。")
+            self.status.setText("请在下方方框里写字，或点常用词。" if self.handwriting
+                                else "请点下方按键输入拼音，或点常用词。")
         elif nothing:
             self.status.setText(f"没有找到与“{query}”完全相符的业务。您是不是要找：")
         elif more > 0:
