@@ -16,7 +16,8 @@ app.processEvents()
 if os.environ.get("KIOSK_REPORT_PAINTED"):  # as `kiosk run --smoke` does, for benchmarks/run.py
     print(f"painted {time.monotonic():.6f}", file=sys.stderr, flush=True)
 if len(sys.argv) > 1 and sys.argv[1] == "--rss":
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
-            print(int(line.split()[1]))
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                print(int(line.split()[1]))
 sys.exit(0)

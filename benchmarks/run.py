@@ -4,7 +4,7 @@
 
 Prints a table and writes benchmarks/results.json. Everything runs offscreen on the
 real application: the real catalogue, the real window, taps delivered to the window
-as a finger's are (kiosk/ui/simulated_touch.py). Start-up is timed from process start
+as a finger's are (kiosk/testing/simulated_touch.py). Start-up is timed from process start
 to Home painted (the child reports it); the whole run to process exit is given beside.
 Targets (issue 8, 2-core machine): start-up ≤ 2× the bare window; touch-to-screen
 p95 < 100 ms (aim 50); search p95 < 30 ms; PDF < 300 ms; memory growth over 1,000
@@ -127,12 +127,12 @@ class Driver:
         self.w.warm_up()  # what the kiosk does by itself while it waits at Home
 
     def tap(self, name: str) -> float:
-        """From the press on the window (a finger's tap, see kiosk.ui.simulated_touch) to
+        """From the press on the window (a finger's tap, see kiosk.testing.simulated_touch) to
         the next screen painted."""
         from PySide6.QtCore import QPoint
         from PySide6.QtWidgets import QAbstractButton
 
-        from kiosk.ui.simulated_touch import bring_into_view, tap_point
+        from kiosk.testing.simulated_touch import bring_into_view, tap_point
         from kiosk.ui.tap_guard import wait_until_open
 
         b = next(x for x in self.w.findChildren(QAbstractButton, name) if x.isVisible())
@@ -253,10 +253,9 @@ def bench_handwriting(quick: bool) -> dict:
     noise; stroke-to-candidates through the pad on the search screen (from the finger
     lifted to the candidate buttons refreshed: read on a worker thread); and the
     two-written-characters target over the three regions."""
-    from tests.handwriting_support import character_rate, medians, search_rate, write_on, written
-
     from kiosk.handwriting.recognise import Recogniser
-    from kiosk.ui.handwriting_pad import HandwritingPad
+    from kiosk.ui.citizen.handwriting_pad import HandwritingPad
+    from tests.handwriting_support import character_rate, medians, search_rate, write_on, written
 
     rec = Recogniser()
     out = {}

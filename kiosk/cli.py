@@ -98,7 +98,6 @@ def cmd_catalogue_paths(args) -> int:
 
 def cmd_catalogue_build(args) -> int:
     from kiosk.db.build import BuildError, build_catalogue
-
     from kiosk.fsutil import Busy
 
     seed = Path(args.seed) if args.seed else paths.seed_dir()

@@ -61,10 +61,6 @@ class KioskConfig:
         return asdict(self)
 
 
-class ConfigProblem(str):
-    """One human-readable problem found while loading the configuration."""
-
-
 MAX_CONFIG_BYTES = 1_000_000  # a real config.json is a few hundred bytes
 MAX_TEXT = 200  # queue names, addresses, hall ids
 MAX_UNKNOWN_LISTED = 10  # unknown keys named in the one message about them

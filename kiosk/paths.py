@@ -25,11 +25,6 @@ def seed_dir() -> Path:
     return Path(os.environ.get("KIOSK_SEED_DIR") or PROJECT_ROOT / "seed")
 
 
-def sources_dir() -> Path:
-    """The official documents as extracted text (a vendored copy of ../shared/seeds)."""
-    return seed_dir() / "sources"
-
-
 def resources_dir() -> Path:
     return Path(os.environ.get("KIOSK_RESOURCES_DIR") or PROJECT_ROOT / "resources")
 

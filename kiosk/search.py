@@ -38,10 +38,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]+")
 
 # Function words of a spoken question ("我想问一下怎么办理…"); they carry no topic.
 STOPWORDS = frozenset(
-    "我 你 他 她 它 我们 咱 俺 要 想 想要 的 地 得 了 吗 呢 吧 啊 呀 么 在 去 到 给 把 被 和 与 及 或 是 有 个 "
-    "这 那 这个 那个 怎么 怎样 怎么办 咋 咋办 如何 哪里 哪儿 在哪 在哪里 哪 什么 啥 需要 要求 可以 能 能不能 "
-    "办 办理 一下 请问 问 问问 咨询 自己 还 也 都 就 才 又 该 应该 得 多少 几 时候 现在 已经 刚 刚刚 "
-    "一 一个 帮 帮忙 弄 搞 手续 流程 怎么弄 去哪 哪个 吗 嘛 不 没 没有 会 谁 那么 这么 里 家里".split())
+    ["我", "你", "他", "她", "它", "我们", "咱", "俺", "要", "想", "想要", "的", "地", "得", "了", "吗", "呢", "吧", "啊", "呀", "么", "在", "去", "到", "给", "把", "被", "和", "与", "及", "或", "是", "有", "个", "这", "那", "这个", "那个", "怎么", "怎样", "怎么办", "咋", "咋办", "如何", "哪里", "哪儿", "在哪", "在哪里", "哪", "什么", "啥", "需要", "要求", "可以", "能", "能不能", "办", "办理", "一下", "请问", "问", "问问", "咨询", "自己", "还", "也", "都", "就", "才", "又", "该", "应该", "得", "多少", "几", "时候", "现在", "已经", "刚", "刚刚", "一", "一个", "帮", "帮忙", "弄", "搞", "手续", "流程", "怎么弄", "去哪", "哪个", "吗", "嘛", "不", "没", "没有", "会", "谁", "那么", "这么", "里", "家里"])
 
 # Northeastern confusions: both sides are written this way before comparing.
 _FUZZY = ((re.compile(r"zh"), "z"), (re.compile(r"ch"), "c"), (re.compile(r"sh"), "s"),
@@ -394,7 +391,7 @@ class SearchIndex:
             if e.full.startswith(q) or e.initials.startswith(q):
                 scores[e.order] = scores.get(e.order, 0.0) + 15 + (15 if len(q) >= 3 else 0)
         readings = self.decode(q)
-        for rank, (cost, tokens) in enumerate(readings):
+        for rank, (_cost, tokens) in enumerate(readings):
             scale = 1.0 if rank == 0 else 0.3  # the likeliest reading counts, the others add a little
             self._score_tokens(tokens, scores, scale=scale)
             if len(tokens) < 2:
@@ -507,7 +504,7 @@ class SearchIndex:
         if not q or not q.isascii() or not q.isalpha():
             return []
         out: list[str] = []
-        for rank, (cost, segs) in enumerate(self.decode(q)):
+        for rank, (_cost, segs) in enumerate(self.decode(q)):
             if len(segs) == 1:
                 words = sorted(segs[0].items(), key=lambda kv: (kv[1], self._rank.get(kv[0], 1 << 30)))
                 out += [w for w, _ in words if w not in STOPWORDS]

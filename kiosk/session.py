@@ -10,9 +10,9 @@ live only in this object and are wiped by `reset()` (idle timeout, 返回首页)
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Callable
 
 from kiosk.catalogue.guide import Guide, build_guide, pending_questions
 from kiosk.catalogue.model import Question, Service
@@ -53,7 +53,6 @@ class SessionStats:
     started: float = field(default_factory=time.monotonic)
     service_id: str | None = None
     checklist_at: float | None = None
-    printed: bool = False
 
 
 class KioskSession:
@@ -61,14 +60,14 @@ class KioskSession:
         self.catalogue = catalogue
         self.region = region
         self.search_index = search_index
-        self._listeners: list[Callable[["KioskSession"], None]] = []
+        self._listeners: list[Callable[[KioskSession], None]] = []
         self._step = Step()
         self._history: list[Step] = []
         self.stats = SessionStats()
         self._finished_listeners: list[Callable[[SessionStats, str], None]] = []
 
     # -- observation ------------------------------------------------------------------
-    def subscribe(self, listener: Callable[["KioskSession"], None]) -> None:
+    def subscribe(self, listener: Callable[[KioskSession], None]) -> None:
         self._listeners.append(listener)
 
     def on_finished(self, listener: Callable[[SessionStats, str], None]) -> None:
@@ -205,9 +204,6 @@ class KioskSession:
 
     def open_policy(self, topic_id: str | None = None) -> None:
         self._go(replace(self._step, screen=Screen.POLICY, policy_topic=topic_id))
-
-    def mark_printed(self) -> None:
-        self.stats.printed = True
 
     def back(self) -> None:
         if self._history:

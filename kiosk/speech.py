@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import subprocess
 
 VOICE = "cmn-latn-pinyin"
-DIGITS = dict(zip("0123456789", "零一二三四五六七八九"))
+DIGITS = dict(zip("0123456789", "零一二三四五六七八九", strict=True))
 PAUSE_CHARS = "，。；：！？、,.;:!?（）()【】《》“”\n"
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-DIGITS = dict(zip("0123456789", "零一二三四五六七八九"))
+DIGITS = dict(zip("0123456789", "零一二三四五六七八九", strict=True))
 URL_SAY = "，网址见屏幕，"
 MAIL_SAY = "，地址见屏幕，"
 
@@ -80,7 +80,10 @@ def _long(m: re.Match) -> str:
 def _house(m: re.Match) -> str:
     main, *subs, unit = m.groups()
     sub = next((x for x in subs if x), None)
-    say = (lambda n: number(n) if len(n) <= 3 else digits(n))
+
+    def say(n: str) -> str:
+        return number(n) if len(n) <= 3 else digits(n)
+
     return say(main) + (f"杠{say(sub)}" if sub else "") + unit
 
 
@@ -180,7 +183,7 @@ def policy_script(topics, chosen) -> str:
     for tb in chosen.tables:
         parts.append(f"{tb.title}。")
         for row in tb.rows:
-            parts.append("，".join(f"{col}{cell}" for col, cell in zip(tb.columns, row) if cell) + "。")
+            parts.append("，".join(f"{col}{cell}" for col, cell in zip(tb.columns, row, strict=False) if cell) + "。")
         parts += [n.text.rstrip("。") + "。" for n in tb.notes]
     parts += [p.text.rstrip("。") + "。" for p in chosen.paragraphs]
     return "".join(parts)

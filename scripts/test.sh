@@ -10,5 +10,7 @@ if [ -f scripts/test-services.sh ]; then
   # shellcheck source=/dev/null
   source scripts/test-services.sh
 fi
+# lint before anything runs: a finding fails the run (configuration in pyproject.toml)
+.venv/bin/ruff check .
 .venv/bin/kiosk catalogue check
 .venv/bin/python -m pytest -q "$@"

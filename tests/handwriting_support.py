@@ -38,7 +38,7 @@ def clean_strokes(ch: str, size: float = PAD) -> list[list[tuple[float, float]]]
 def _densify(stroke, step=6.0):
     """Medians have a few points per stroke; a finger gives one every few pixels."""
     out = [stroke[0]]
-    for a, b in zip(stroke, stroke[1:]):
+    for a, b in zip(stroke, stroke[1:], strict=False):
         n = max(1, int(math.dist(a, b) / step))
         out += [(a[0] + (b[0] - a[0]) * i / n, a[1] + (b[1] - a[1]) * i / n) for i in range(1, n + 1)]
     return out

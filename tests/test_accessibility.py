@@ -268,7 +268,7 @@ def test_jargon_is_explained_once_where_it_first_appears(qtbot, make_window):
     assert any(t.startswith("「不予受理」是什么意思：") for t in said)
     assert len(said) == len(set(said))  # each term once
     # under the first text naming it: the note follows that widget in its layout
-    from kiosk.ui.plainwords import glossary
+    from kiosk.ui.citizen.plainwords import glossary
 
     plain = {t.term: t.plain for t in glossary()}
     assert f"「容缺受理」是什么意思：{plain['容缺受理']}" in said
@@ -278,7 +278,7 @@ def test_glossary_says_nothing_new():
     """Each explanation names its sources, and brings no number (no deadline, no amount) of
     its own: the documents' numbers stay where the documents put them."""
     from kiosk import paths
-    from kiosk.ui.plainwords import glossary
+    from kiosk.ui.citizen.plainwords import glossary
 
     terms = glossary()
     assert {t.term for t in terms} >= {"容缺受理", "补正期限", "不予受理", "赋能数据", "慢特病", "转移接续",
@@ -302,7 +302,7 @@ def test_printed_checklist_names_its_sources_by_title_and_year(qtbot, make_windo
     # seed/documents.yaml: title and date of 000_56952294bcb9045a.txt
     assert "依据：沈阳市医疗保障事务服务中心 办事不找关系指南（2025）" in text
     assert ".txt" not in text and "§" not in text
-    from kiosk.ui.plainwords import document_titles
+    from kiosk.ui.citizen.plainwords import document_titles
 
     docs = catalogue.documents()  # a document without a date gets no year (Fushun's)
     assert document_titles(["003_822cd1e46fb8ab05.txt §3.1②"], docs) == ["抚顺市医疗保障事务服务中心 办事不找关系指南"]

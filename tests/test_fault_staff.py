@@ -200,7 +200,7 @@ from kiosk.staff import state as state_mod  # noqa: E402
 from kiosk.staff.pin import MAX_TRIES, PinGate  # noqa: E402
 from kiosk.staff.provision import is_provisioned, mark_provisioned  # noqa: E402
 from kiosk.staff.state import StateStore  # noqa: E402
-from kiosk.ui.simulated_touch import tap_point  # noqa: E402
+from kiosk.testing.simulated_touch import tap_point  # noqa: E402
 from tests.ui_helpers import tap, texts  # noqa: E402
 
 PIN = "258046"
@@ -661,7 +661,7 @@ def test_the_staff_screen_checks_off_the_ui_thread_and_confirms_deletions(qtbot,
         release.wait(10)
         return real(*a, **k)
 
-    monkeypatch.setattr("kiosk.ui.staff_xlsx.plan_import", slow)
+    monkeypatch.setattr("kiosk.ui.staff.xlsx.plan_import", slow)
     gesture(w)
     qtbot.waitUntil(lambda: w.staff_active, timeout=2000)
     for d in PIN:

@@ -13,7 +13,6 @@ import pytest
 from kiosk.catalogue.guide import BadAnswer, build_guide, pending_questions, question_matters
 from kiosk.catalogue.model import Material, Option, Question, Service, condition_holds
 
-
 # -- condition_holds -------------------------------------------------------------------
 
 ALL_AB = {"all": {"a": ["1"], "b": ["2"]}}  # `when: {a: 1, b: 2}`: both must hold

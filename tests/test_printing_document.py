@@ -2,7 +2,6 @@
 personal data; ticket serials; the fault message."""
 
 import json
-from dataclasses import replace
 from datetime import date, datetime
 
 import pytest

@@ -5,7 +5,7 @@ import pytest
 
 from kiosk.config import PrinterConfig
 from kiosk.printing.layout import TextOp, layout, paper_spec
-from kiosk.ui.print_preview import PrintDialog, PrintPreview, render_image
+from kiosk.ui.citizen.print_preview import PrintDialog, PrintPreview, render_image
 from tests.printing_support import Listener, free_port, image_qr_codes, make_doc
 
 

@@ -69,7 +69,7 @@ def test_nothing_usable_gives_maintenance_with_the_remembered_phone(tmp_path, se
     result = open_catalogue(db, seed_copy)
     assert result.catalogue is None and result.error
     assert remembered_phone(db) == "024-12345-1-7"
-    from kiosk.ui.maintenance import MaintenanceScreen
+    from kiosk.ui.citizen.maintenance import MaintenanceScreen
     from tests.ui_helpers import texts
 
     w = MaintenanceScreen(remembered_phone(db))
@@ -168,7 +168,7 @@ def test_log_file_is_bounded_from_the_first_line(tmp_path, monkeypatch):
 def test_a_failing_screen_wipes_the_session_and_shows_home(qtbot, catalogue, monkeypatch):
     from kiosk.session import Screen
     from kiosk.ui.app import create_window
-    from kiosk.ui.checklist import ChecklistScreen
+    from kiosk.ui.citizen.checklist import ChecklistScreen
     from tests.ui_helpers import tap
 
     w = create_window(catalogue, KioskConfig(region="shenyang", tap_settle_ms=40))

@@ -112,7 +112,7 @@ def test_the_whole_checklist_is_read_in_order(catalogue):
              "办理时限。30 个工作日。", "不予受理。以下情形不予受理：医保连续缴费不满十个月",
              "可以以后补交的材料。", "结婚证，补正期限：20 个工作日。", "电话。", "024-12345"]
     at = [text.find(x) for x in order]
-    assert -1 not in at, [x for x, i in zip(order, at) if i == -1]
+    assert -1 not in at, [x for x, i in zip(order, at, strict=False) if i == -1]
     assert at == sorted(at)
     assert "http" not in text and "txt" not in text and "§" not in text  # no web address, no file names
     said = spoken(text)

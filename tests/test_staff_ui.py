@@ -4,6 +4,7 @@ citizen screens show, an edit and its revert on the checklist, xlsx import."""
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 import pytest
 from PySide6.QtCore import QPoint
@@ -13,7 +14,7 @@ from kiosk.config import KioskConfig
 from kiosk.session import Screen
 from kiosk.staff.pin import LOCK_SECONDS, PinGate
 from kiosk.staff.state import StateStore
-from kiosk.ui.simulated_touch import tap_point, touch_point
+from kiosk.testing.simulated_touch import tap_point, touch_point
 from tests.ui_helpers import TEST_SETTLE_MS, layout_problems, tap, texts, visible_buttons
 
 PIN = "258046"
@@ -219,7 +220,7 @@ def test_config_change_shows_on_the_citizen_screens(qtbot, staff_window, tmp_pat
 
 
 def test_config_save_on_a_full_disk_keeps_the_previous(qtbot, staff_window, tmp_path, monkeypatch):
-    import kiosk.ui.staff_mode as staff_mode
+    import kiosk.ui.staff.mode as staff_mode
 
     w = staff_window()
     login(qtbot, w)
@@ -261,7 +262,8 @@ def test_edit_and_revert_show_on_the_citizen_checklist(qtbot, staff_window):
     assert s.screen is Screen.CHECKLIST
     shown = texts(w)
     assert "原件复印件" in shown and "本人身份证和居住证" not in shown
-    assert "staff edit · wangli" in shown  # provenance on the checklist
+    # provenance (who edited it) stays on staff screens and in the CLI, never for citizens
+    assert "staff edit" not in shown and "wangli" not in shown
     tap(qtbot, w, "homeButton")
 
     login(qtbot, w)
@@ -391,11 +393,11 @@ def test_staff_header_shows_every_warning_and_the_catalogue_age(qtbot, staff_win
 
 
 def test_catalogue_age_line_warns_past_the_limit(catalogue_db):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from kiosk.db.update import catalogue_age_line
 
-    later = datetime.now(timezone.utc) + timedelta(days=100)
+    later = datetime.now(UTC) + timedelta(days=100)
     assert catalogue_age_line(catalogue_db, now=later) == (
         "目录版本 本机生成，生成于 100 天前（已超过 90 天，请核对是否有新版办事指南）")
     assert catalogue_age_line(catalogue_db.with_name("missing.sqlite")) is None

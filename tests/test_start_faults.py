@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import KioskConfig, load_config
+from kiosk.config import load_config
 from kiosk.db.bundle import BundleError, install_bundle, make_bundle, previous_path, rollback
 from kiosk.db.resilience import MAX_FAILED_STARTS, START_FILE, note_start, open_catalogue, start_succeeded
 from kiosk.db.service import CatalogueService, CatalogueUnavailable
-from kiosk.fsutil import Busy, data_lock, remove_leftovers
+from kiosk.fsutil import data_lock, remove_leftovers
 from tests.conftest import SEED
 from tests.signing import make_repo, reseal
 
@@ -305,7 +305,7 @@ def test_repeated_failed_starts_show_maintenance(tmp_path, live_db, failed_befor
 def test_a_bug_while_building_the_window_gives_maintenance(qtbot, live_db, monkeypatch, tmp_path):
     """Not a crash (and a systemd restart loop): 系统维护中 with the phone."""
     import kiosk.ui.app as app_module
-    from kiosk.ui.maintenance import MaintenanceScreen
+    from kiosk.ui.citizen.maintenance import MaintenanceScreen
 
     monkeypatch.setenv("KIOSK_CONFIG_DIR", str(tmp_path / "cfg"))
     monkeypatch.setenv("KIOSK_LOG_DIR", str(tmp_path / "log"))

@@ -1,6 +1,6 @@
 """A tap acts only on the screen the person saw (kiosk/ui/tap_guard.py).
 
-Every test taps through the real event path (the window's QWindow, kiosk.ui.simulated_touch)
+Every test taps through the real event path (the window's QWindow, kiosk.testing.simulated_touch)
 with the kiosk's real default settle time. A double tap is two taps at the same spot,
 80, 150 or 300 ms apart; before the second tap each test checks that the spot is an
 enabled button on the new screen — so the second tap *would* act without the guard.
@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QAbstractButton, QApplication
 
 from kiosk.config import KioskConfig
 from kiosk.session import Screen
+from kiosk.testing.simulated_touch import bring_into_view, tap_point, touch_point
 from kiosk.ui.app import create_window
-from kiosk.ui.simulated_touch import bring_into_view, tap_point, touch_point
 from kiosk.ui.tap_guard import wait_until_open
 from tests.ui_helpers import tap, visible_buttons
 

@@ -80,7 +80,7 @@ class Kiosk:
         env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", KIOSK_DATA_DIR=str(data),
                    KIOSK_CONFIG_DIR=str(config), KIOSK_LOG_DIR=str(tmp / "log"), KIOSK_STATE_DUMP=str(self.dump))
         self.proc = subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--size", "1080x1920"], env=env,
-                                     stdout=subprocess.DEVNULL, stderr=open(tmp / "kiosk.err", "w"))
+                                     stdout=subprocess.DEVNULL, stderr=open(tmp / "kiosk.err", "w"))  # noqa: SIM115 - open for the child's life
         self.err = tmp / "kiosk.err"
         self.window = self.xdotool("search", "--sync", "--onlyvisible", "--name", "医保自助服务").split()[0]
 

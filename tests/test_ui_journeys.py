@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.config import KioskConfig
 from kiosk.session import Screen
+from kiosk.testing.simulated_touch import tap_widget, touch_point
 from kiosk.ui.app import create_window
-from kiosk.ui.simulated_touch import tap_widget, touch_point
 from tests.ui_helpers import TEST_SETTLE_MS, layout_problems, tap, texts
 
 REGIONS = ["shenyang", "fushun", "kaiyuan"]
@@ -348,3 +348,27 @@ def test_redrawing_a_screen_frees_its_layout_items(qtbot, make_window):
         checklist_once()
     assert len(QApplication.allWidgets()) <= widgets
     assert s.screen is Screen.HOME
+
+
+def test_print_results_reach_the_usage_figures(qtbot, make_window):
+    """Each print attempt from the preview is counted for staff: the failed one as a
+    printer fault of that region and service."""
+    from kiosk.config import PrinterConfig
+    from kiosk.testing.simulated_touch import tap_widget
+    from tests.printing_support import free_port
+
+    printer = PrinterConfig(kind="escpos", address=f"tcp://127.0.0.1:{free_port()}", timeout=2)
+    w = make_window("shenyang", printer=printer)
+    calls = []
+
+    class Recorder:
+        def print_result(self, region, service_id, ok, fault=None):
+            calls.append((region, service_id, ok, fault))
+
+    w.ctx.usage = Recorder()
+    controller = open_print_preview(qtbot, w)
+    tap_widget(controller.dialog.print_button)
+    qtbot.waitUntil(lambda: bool(calls), timeout=15000)
+    assert len(calls) == 1
+    region, service_id, ok, fault = calls[0]
+    assert (region, service_id, ok) == ("shenyang", "flexible-enrol", False) and fault

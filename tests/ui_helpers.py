@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
-from kiosk.ui.simulated_touch import tap_widget
+from kiosk.testing.simulated_touch import tap_widget
 
 # Journeys tap as soon as the kiosk takes taps again (tap_widget waits for the tap guard);
 # a short settle keeps them fast. tests/test_tap_guard.py tests the real default (350 ms).
@@ -51,7 +51,7 @@ def layout_problems(window: QWidget) -> list[str]:
         if rect.right() > win.right() + 1 or rect.left() < win.left() - 1:
             if not _inside_scroll(w):
                 problems.append(f"{w.objectName() or type(w).__name__} sticks out horizontally: {rect}")
-        if isinstance(w, QLabel) and w.text() and not w.pixmap().isNull() is False:
+        if isinstance(w, QLabel) and w.text() and w.pixmap().isNull() is not False:
             fm = w.fontMetrics()
             if w.wordWrap():
                 needed = w.heightForWidth(w.width())

@@ -46,7 +46,13 @@ if __name__ == "__main__":
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt
 from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import (
-    QAbstractButton, QAbstractScrollArea, QApplication, QLabel, QLineEdit, QPushButton, QWidget,
+    QAbstractButton,
+    QAbstractScrollArea,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
 )
 
 from kiosk.config import KioskConfig
@@ -223,16 +229,14 @@ def line_spacing(w: QLabel) -> float | None:
     while block.isValid():
         lay = block.layout()
         lines = [lay.lineAt(i) for i in range(lay.lineCount())]
-        pitches += [b.y() - a.y() for a, b in zip(lines, lines[1:])]
+        pitches += [b.y() - a.y() for a, b in zip(lines, lines[1:], strict=False)]
         block = block.next()
     return min(pitches) / px if pitches else None
 
 
 def _text_widgets(top: QWidget):
     for w in top.findChildren(QWidget):
-        if isinstance(w, QLabel) and w.text() and (w.pixmap() is None or w.pixmap().isNull()):
-            yield w, w.text()
-        elif isinstance(w, QAbstractButton) and w.text() and type(w) is QPushButton:
+        if isinstance(w, QLabel) and w.text() and (w.pixmap() is None or w.pixmap().isNull()) or isinstance(w, QAbstractButton) and w.text() and type(w) is QPushButton:
             yield w, w.text()
         elif isinstance(w, QLineEdit):
             yield w, w.text() or w.placeholderText()
@@ -541,7 +545,7 @@ def audit_run(catalogue, region: str, config: Config, shots: Path | None = None,
         w.overlay.timer.stop()
         w.overlay.hide()
         # the maintenance screen
-        from kiosk.ui.maintenance import MaintenanceScreen
+        from kiosk.ui.citizen.maintenance import MaintenanceScreen
 
         hotline = w.ctx.region.hotline.number if w.ctx.region.hotline else None
         mw = MaintenanceScreen(hotline)

@@ -50,7 +50,7 @@ def main(out: Path) -> None:
 
         from kiosk.config import PrinterConfig
         from kiosk.ui import theme
-        from kiosk.ui.print_preview import PrintDialog
+        from kiosk.ui.citizen.print_preview import PrintDialog
 
         app = QApplication.instance() or QApplication([])
         app.setStyleSheet(theme.stylesheet(theme.NORMAL, theme.LIGHT, theme.load_cjk_font()))

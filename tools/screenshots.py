@@ -31,7 +31,7 @@ def handwriting_shots(out: Path) -> None:
     from kiosk.config import KioskConfig
     from kiosk.db.build import build_catalogue
     from kiosk.db.service import CatalogueService
-    from kiosk.ui.simulated_touch import tap_widget
+    from kiosk.testing.simulated_touch import tap_widget
     from kiosk.ui.app import create_window
     from tests.handwriting_support import write_on, written
 

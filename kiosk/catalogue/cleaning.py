@@ -41,10 +41,6 @@ def normalize_lookalikes(text: str) -> str:
     return text.translate(RADICAL_TO_IDEOGRAPH)
 
 
-def strip_urls(text: str) -> str:
-    return URL_RE.sub("", text)
-
-
 def match_key(text: str) -> str:
     """Normalise text for 'does this transcription occur in the document' checks."""
     text = normalize_lookalikes(text)
@@ -86,7 +82,7 @@ def _drop_footers(lines: list[str]) -> list[str]:
         # trailing run of URL-only / blank lines before `end`
         body = {ln.strip() for ln in lines[page_start:end]}
 
-        def footer_like(k: int) -> bool:
+        def footer_like(k: int, page_start: int = page_start) -> bool:
             ln = lines[k].strip()
             if not ln or _is_url_only(ln):
                 return True
@@ -109,7 +105,7 @@ def _drop_footers(lines: list[str]) -> list[str]:
             keep[k] = False
         if starts_page:
             page_start = i
-    return [line for line, kept in zip(lines, keep) if kept]
+    return [line for line, kept in zip(lines, keep, strict=True) if kept]
 
 
 def clean_document_text(raw: str) -> str:

@@ -8,9 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kiosk.catalogue.model import (
-    Channel, Condition, DeferrableItem, Material, Question, Service, TextItem, condition_holds,
+    Channel,
+    Condition,
+    DeferrableItem,
+    Material,
+    Question,
+    Service,
+    TextItem,
+    condition_holds,
 )
-
 
 # The lists of a service whose items may carry a condition (`when`) and are chosen by the
 # answers; the seed check rejects a condition anywhere else, where it would be ignored.

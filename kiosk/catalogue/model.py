@@ -16,7 +16,7 @@ def deadline_label(text: str | None) -> str:
     return text if text.startswith("补正") else f"补正期限：{text}"
 
 
-def document_label(doc: "Document", short: bool = False) -> str:
+def document_label(doc: Document, short: bool = False) -> str:
     """'2020 年《市医保局全面推进…》' (or, short, '2020 年公开指南'): how a citizen is told
     which document a text is from."""
     year = f"{doc.date[:4]} 年" if doc.date and doc.date[:4].isdigit() else ""
@@ -27,7 +27,7 @@ def document_label(doc: "Document", short: bool = False) -> str:
     return f"{year}《{doc.title}》"
 
 
-def older_materials_line(items: list["Material"]) -> str:
+def older_materials_line(items: list[Material]) -> str:
     """「2020 年公开指南还列有：…，请以窗口要求为准」, one sentence per older guide."""
     groups: dict[str, list[str]] = {}
     for m in items:
@@ -35,7 +35,7 @@ def older_materials_line(items: list["Material"]) -> str:
     return "".join(f"{label}还列有：{'；'.join(texts)}，请以窗口要求为准。" for label, texts in groups.items())
 
 
-def older_note_groups(items: list["TextItem"]) -> list[tuple[str, list["TextItem"]]]:
+def older_note_groups(items: list[TextItem]) -> list[tuple[str, list[TextItem]]]:
     """An older document's 注意事项, grouped by the document they come from (its label)."""
     groups: dict[str, list] = {}
     for t in items:

@@ -155,7 +155,7 @@ def validate(obj, spec: dict, file: str, where: str = "", parent=None) -> list[P
         line = _line(obj, key)
         label = f"{where}{key}"
         if value is None:
-            if required and not (key == "ref" and False):
+            if required:
                 if key == "ref":
                     problems.append(Problem(file, _line(obj), f"{where.rstrip('.') or 'record'}: missing provenance (ref)"))
                 elif key not in obj:

@@ -85,7 +85,7 @@ class Atom:
             return re.compile(r"注\s*[：:\d]")
         return re.compile(v)
 
-    def siblings(self) -> list["Atom"]:
+    def siblings(self) -> list[Atom]:
         """The labels that end this label's section."""
         if self.kind == "num":
             parts = [int(p) for p in self.value.split(".")]

@@ -26,12 +26,31 @@ from pathlib import Path
 
 from kiosk.catalogue import schema
 from kiosk.catalogue.cleaning import EMAIL_RE, URL_RE, match_key, normalize_lookalikes
-from kiosk.catalogue.model import (
-    Catalogue, Channel, DeferrableItem, Difference, Document, Form, Hall, Material, Option,
-    PolicyFact, PolicyTable, PolicyTopic, Phone, Question, Region, Service, TextItem,
-    TimeLimit, Topic, condition_questions, document_label, normalize_condition,
-)
 from kiosk.catalogue.guide import CONDITIONAL
+from kiosk.catalogue.model import (
+    Catalogue,
+    Channel,
+    DeferrableItem,
+    Difference,
+    Document,
+    Form,
+    Hall,
+    Material,
+    Option,
+    Phone,
+    PolicyFact,
+    PolicyTable,
+    PolicyTopic,
+    Question,
+    Region,
+    Service,
+    TextItem,
+    TimeLimit,
+    Topic,
+    condition_questions,
+    document_label,
+    normalize_condition,
+)
 from kiosk.catalogue.schema import Problem
 from kiosk.catalogue.sections import SectionIndex, parse_section
 from kiosk.catalogue.yamlload import SeedSyntaxError, load_yaml
@@ -60,7 +79,7 @@ class SourceDocument:
     words: str = ""  # match_key without any punctuation
 
     @classmethod
-    def read(cls, meta: Document, path: Path) -> "SourceDocument":
+    def read(cls, meta: Document, path: Path) -> SourceDocument:
         raw = path.read_text(encoding="utf-8")
         doc = cls(meta, raw)
         doc.key = match_key(raw)
@@ -516,7 +535,7 @@ class SeedLoader:
                 if re.sub(r"\s+", "", h["phone"]) not in self.docs[self.doc_of(ref)].compact:
                     self.problem(file, h.line_of("phone"), f"phone {h['phone']} does not occur in {self.doc_of(ref)}")
             diffs = self.differences(h.get("differences"), doc, file, h["name"])
-            for d, raw_d in zip(diffs, h.get("differences") or []):
+            for d, raw_d in zip(diffs, h.get("differences") or [], strict=False):
                 if d.older_ref and self.check_documents and self.doc_of(d.older_ref) in self.docs:
                     older_doc = self.docs[self.doc_of(d.older_ref)]
                     if match_key(d.older) not in older_doc.key:
@@ -621,7 +640,7 @@ class SeedLoader:
             older_materials = self.materials(it.get("materials"), doc, file, older=True)
             # silence is not absence: what the newer guide does not mention, the older still lists
             have = {match_key(m.text) for m in target.older_materials}
-            for raw_m, m in zip(it.get("materials") or [], older_materials):
+            for raw_m, m in zip(it.get("materials") or [], older_materials, strict=False):
                 if raw_m.get("silent") and match_key(m.text) not in have:
                     have.add(match_key(m.text))
                     m.listed_by = document_label(self.doc_meta[doc], short=True) if doc in self.doc_meta else doc

@@ -6,10 +6,15 @@ import re
 from dataclasses import asdict
 
 from kiosk.catalogue.cleaning import match_key
-
 from kiosk.catalogue.guide import Guide
 from kiosk.catalogue.model import (
-    Channel, Hall, PolicyTopic, Region, deadline_label, older_materials_line, older_note_groups,
+    Channel,
+    Hall,
+    PolicyTopic,
+    Region,
+    deadline_label,
+    older_materials_line,
+    older_note_groups,
 )
 
 CHANNEL_LABELS = {

@@ -16,7 +16,7 @@ import json
 import os
 import tempfile
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine
@@ -143,7 +143,7 @@ def build_catalogue(seed_dir: Path, db_path: Path, check_documents: bool = True)
         try:
             meta = {
                 "schema_version": str(m.SCHEMA_VERSION),
-                "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "seed_sha256": seed_digest(seed_dir),
                 "counts": json.dumps({r.id: sum(1 for s in cat.services if s.region == r.id) for r in cat.regions}),
             }

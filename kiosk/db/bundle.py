@@ -25,7 +25,7 @@ import os
 import shutil
 import tarfile
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.db.build import BuildError, build_catalogue
@@ -76,7 +76,7 @@ def make_bundle(out: Path, version: str, db_path: Path | None = None, seed_dir: 
             if p.is_file() and p.suffix in (".yaml", ".txt", ".md"):
                 files[f"seed/{p.relative_to(seed_dir)}"] = p
     manifest = {"format": FORMAT, "kind": kind, "version": version,
-                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
                 "files": {name: _sha256(p) for name, p in files.items()}}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")

@@ -17,8 +17,17 @@ import sqlite3
 from pathlib import Path
 
 from kiosk.catalogue.model import (
-    Difference, Document, Hall, PolicyTopic, Region, Service, Topic, hall_from_dict, policy_topic_from_dict,
-    region_from_dict, service_from_dict,
+    Difference,
+    Document,
+    Hall,
+    PolicyTopic,
+    Region,
+    Service,
+    Topic,
+    hall_from_dict,
+    policy_topic_from_dict,
+    region_from_dict,
+    service_from_dict,
 )
 
 # The one version of the built catalogue's layout (kiosk.db.models imports it from here, so

@@ -21,8 +21,6 @@ cannot hold a terminal).
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import hashlib
 import http.client
 import ipaddress
@@ -33,6 +31,7 @@ import socket
 import ssl
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -316,7 +315,6 @@ def update_catalogue(repo: str, db_path: Path, deadline: float = DEFAULT_DEADLIN
     import tempfile
 
     from kiosk.db.bundle import install_bundle
-
     from kiosk.fsutil import Busy, data_lock, private_dir
 
     url = _as_url(repo)

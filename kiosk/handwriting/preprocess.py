@@ -35,7 +35,7 @@ def _bbox(strokes: list[Stroke]) -> tuple[float, float, float, float]:
 
 
 def _length(stroke: Stroke) -> float:
-    return sum(math.dist(a, b) for a, b in zip(stroke, stroke[1:]))
+    return sum(math.dist(a, b) for a, b in zip(stroke, stroke[1:], strict=False))
 
 
 def smooth(stroke: Stroke) -> Stroke:
@@ -43,7 +43,7 @@ def smooth(stroke: Stroke) -> Stroke:
     if len(stroke) < 3:
         return list(stroke)
     out = [stroke[0]]
-    for a, b, c in zip(stroke, stroke[1:], stroke[2:]):
+    for a, b, c in zip(stroke, stroke[1:], stroke[2:], strict=False):
         out.append(((a[0] + b[0] + c[0]) / 3, (a[1] + b[1] + c[1]) / 3))
     out.append(stroke[-1])
     return out
@@ -55,7 +55,7 @@ def resample(stroke: Stroke, step: float) -> Stroke:
         return list(stroke)
     out = [stroke[0]]
     carry = 0.0
-    for a, b in zip(stroke, stroke[1:]):
+    for a, b in zip(stroke, stroke[1:], strict=False):
         d = math.dist(a, b)
         if d == 0:
             continue

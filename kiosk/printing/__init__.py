@@ -1,6 +1,6 @@
 """Printing the citizen's checklist: one document, four renderers.
 
-No Qt in this package (the preview widget lives in kiosk/ui/print_preview.py).
+No Qt in this package (the preview widget lives in kiosk/ui/citizen/print_preview.py).
 
 The document
     doc = make_checklist(guide, region, hall)          # ChecklistDocument
@@ -28,15 +28,15 @@ Renderers (each of the same document):
     pdf.render_pdf(doc, paper) -> bytes, pdf.write_pdf(doc, path, paper)
     escpos.escpos_bytes(doc, paper, encoding, qr) -> bytes
     layout.layout(doc, paper) -> [Page]   # the display list both PDF and preview draw
-    kiosk.ui.print_preview.PrintPreview(doc, paper)   # QWidget, what you see is what prints
+    kiosk.ui.citizen.print_preview.PrintPreview(doc, paper)   # QWidget, what you see is what prints
 
 In the kiosk UI
-    kiosk.ui.print_preview.PrintController(ctx).start(session)
+    kiosk.ui.citizen.print_preview.PrintController(ctx).start(session)
         what the checklist screen's 打印清单 calls: builds the document from
         session.guide, ctx.region and ctx.hall, opens PrintDialog (preview, 打印, 返回),
         prints on a worker thread with ctx.config.printer and shows result.message.
-    kiosk.ui.print_preview.PrintDialog(parent, doc, printer_config, paper)
-    kiosk.ui.print_preview.render_image(doc, paper, scale) -> QImage
+    kiosk.ui.citizen.print_preview.PrintDialog(parent, doc, printer_config, paper)
+    kiosk.ui.citizen.print_preview.render_image(doc, paper, scale) -> QImage
 """
 
 from __future__ import annotations

@@ -18,7 +18,12 @@ from datetime import datetime
 
 from kiosk.catalogue.guide import Guide
 from kiosk.catalogue.model import (
-    Channel, Hall, Region, condition_questions, deadline_label, older_materials_line,
+    Channel,
+    Hall,
+    Region,
+    condition_questions,
+    deadline_label,
+    older_materials_line,
 )
 
 TITLE = "办事材料清单"
@@ -156,7 +161,7 @@ class ChecklistDocument:
         for blk in self._content():
             if blk.kind == "meta" and (blk.text.startswith(TITLE) or blk.text.startswith("打印时间")):
                 continue
-            h.update(f"{blk.kind}\t{blk.number or ''}\t{blk.text}\n".encode("utf-8"))
+            h.update(f"{blk.kind}\t{blk.number or ''}\t{blk.text}\n".encode())
         return h.hexdigest()[:8]
 
     @property
@@ -170,7 +175,7 @@ class ChecklistDocument:
         parts.append(f"校验码 {self.content_hash}")
         return " · ".join(parts)
     # the documents the checklist comes from, by title and year (never a file name):
-    # '沈阳市医疗保障事务服务中心 办事不找关系指南（2025）' (kiosk.ui.plainwords.document_titles)
+    # '沈阳市医疗保障事务服务中心 办事不找关系指南（2025）' (kiosk.ui.citizen.plainwords.document_titles)
     source_titles: list[str] = field(default_factory=list)
 
     # -- where to go -----------------------------------------------------------------

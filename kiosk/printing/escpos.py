@@ -203,7 +203,7 @@ class _Link:
             raise
         except DeviceNotFoundError as exc:
             raise EscposFault("offline", f"{address}: {str(exc).strip()}") from exc
-        except socket.timeout as exc:
+        except TimeoutError as exc:
             raise EscposFault("timeout", f"{address}: connection timed out") from exc
         except (OSError, ValueError) as exc:
             raise EscposFault("offline", f"{address}: {exc}") from exc
@@ -223,7 +223,7 @@ class _Link:
             self.sock.settimeout(max(wait, 0.01))
             try:
                 return self.sock.recv(16)
-            except socket.timeout:
+            except TimeoutError:
                 return None
             finally:
                 self.sock.settimeout(old)
@@ -290,7 +290,7 @@ def send_escpos(data: bytes, address: str, timeout: float = 8.0) -> str:
         try:
             link.send(STATUS_PRINTER + STATUS_PAPER)
             answer = _collect(link, 2, min(1.0, timeout / 4))
-        except (OSError, socket.timeout) as exc:
+        except (TimeoutError, OSError) as exc:
             raise EscposFault("disconnected", f"{address}: status query failed: {exc}") from exc
         _check_status(answer, address, "before the job")
         try:
@@ -300,7 +300,7 @@ def send_escpos(data: bytes, address: str, timeout: float = 8.0) -> str:
                 link.send(data[i:i + 1024])
             link.send(STATUS_PRINTER + STATUS_PAPER)
             after = _collect(link, 2, max(0.5, deadline - time.monotonic()))
-        except socket.timeout as exc:
+        except TimeoutError as exc:
             raise EscposFault("timeout", f"{address}: printer stopped accepting data") from exc
         except OSError as exc:
             raise EscposFault("disconnected", f"{address}: connection lost mid-job: {exc}") from exc

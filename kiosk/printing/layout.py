@@ -4,7 +4,7 @@
 the real metrics of the embedded CJK font (reportlab's), paginates A4 and fits a roll's
 single page to its content, and returns `Page`s of positioned operations (text,
 rules, QR modules). The PDF renderer (pdf.py) and the on-screen preview
-(kiosk/ui/print_preview.py) both draw exactly these operations, so what the citizen
+(kiosk/ui/citizen/print_preview.py) both draw exactly these operations, so what the citizen
 sees is what prints. Units are PDF points (1/72 in), y growing downwards from the
 top of the page. No Qt here.
 """

@@ -34,9 +34,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
-from typing import Callable
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -520,10 +520,6 @@ class EditStore:
     def names(self) -> list[str]:
         """Staff names seen in the audit trail, most recent first (login shortcuts)."""
         return list(dict.fromkeys(e.who for e in reversed(self.edits)))
-
-
-def editable_fields() -> list[str]:
-    return list(FIELDS)
 
 
 def item_attrs(field: str, item) -> dict:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 log = logging.getLogger("kiosk.staff")
@@ -54,7 +54,7 @@ def mark_provisioned(how: str, path: Path | None = None) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             os.fchmod(f.fileno(), 0o600)
-            f.write(f"set up by {how} at {datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ}\n")
+            f.write(f"set up by {how} at {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}\n")
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

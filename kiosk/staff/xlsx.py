@@ -17,7 +17,7 @@ MAX_XML_BYTES unpacked, MAX_ROWS rows per sheet and MAX_CELLS filled cells in al
 and MAX_SECONDS of reading; past any of them the import stops with a message. The
 sheets are read with openpyxl's read_only mode, row by row, ignoring the sheet's own
 size claim, so one stray cell at row 1,048,576 costs nothing. Run it off the UI
-thread (kiosk/ui/staff_xlsx.py does) on a `snapshot(catalogue)`.
+thread (kiosk/ui/staff/xlsx.py does) on a `snapshot(catalogue)`.
 
 An import that deletes more than DELETE_CONFIRM_ABOVE items of one field (a sheet
 left with only its header would empty that field of every service) needs
@@ -324,7 +324,7 @@ def plan_import(path: Path, catalogue, max_seconds: float = MAX_SECONDS) -> Impo
             if all(v in (None, "") for v in values):
                 continue
 
-            def at(key, rnum=rnum):
+            def at(key, rnum=rnum, title=title, index=index):
                 return f"{title}!{get_column_letter(index[key] + 1)}{rnum}"
 
             region, sid = values[index["region"]], values[index["service"]]
@@ -357,7 +357,7 @@ def plan_import(path: Path, catalogue, max_seconds: float = MAX_SECONDS) -> Impo
             by_pos = rows.get((region, sid), {})
             old = _items(svc, fld)
             new = []
-            for n, pos in enumerate(sorted(by_pos)):
+            for pos in sorted(by_pos):
                 attrs = {k: v for k, v in by_pos[pos].items() if k != "_row"}
                 base = old[pos - 1] if pos - 1 < len(old) else None
                 new.append(with_attrs(base, attrs) if base is not None else new_item(fld, attrs, ""))

@@ -13,12 +13,20 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
-    QApplication, QFrame, QGridLayout, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget,
+    QApplication,
+    QFrame,
+    QGridLayout,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from kiosk import paths
@@ -28,9 +36,15 @@ from kiosk.search import SearchIndex
 from kiosk.session import KioskSession, Screen
 from kiosk.speech import Speaker
 from kiosk.ui import theme
-from kiosk.ui.idle import IdleOverlay
+from kiosk.ui.citizen.idle import IdleOverlay
 from kiosk.ui.tap_guard import STATE_DUMP_ENV, TapGuard, dump_view
 from kiosk.ui.widgets import PagedScroll, button, label
+
+if TYPE_CHECKING:  # for the annotations only: none of these is loaded at start-up
+    from kiosk.db.service import CatalogueService
+    from kiosk.staff.stats import UsageRecorder
+    from kiosk.ui.staff.mode import StaffController
+    from kiosk.ui.updates import UpdateChecker
 
 log = logging.getLogger("kiosk.ui")
 
@@ -38,7 +52,7 @@ log = logging.getLogger("kiosk.ui")
 @dataclass
 class AppContext:
     """Everything the screens share."""
-    catalogue: object  # kiosk.db.service.CatalogueService
+    catalogue: CatalogueService
     config: KioskConfig
     region: Region
     hall: Hall | None
@@ -47,13 +61,13 @@ class AppContext:
     sizes: theme.Sizes = theme.NORMAL
     palette: theme.Palette = theme.LIGHT
     portrait: bool = True
-    printing: object | None = None  # set when printing is available
-    # Usage figures, set by staff mode (kiosk/ui/staff_mode.py): a kiosk.staff.stats.UsageRecorder.
+    printing: LazyPrinting | None = None  # set when printing is available
+    # Usage figures, set by staff mode (kiosk/ui/staff/mode.py): a kiosk.staff.stats.UsageRecorder.
     # Printing reports each result with ctx.usage.print_result(region, service_id, ok, fault).
-    usage: object | None = None
+    usage: UsageRecorder | None = None
     warnings: list[str] = field(default_factory=list)  # for staff: fallbacks taken, config problems
     # Set by the window: watch_input(dialog) lets a dialog's taps count as activity (KioskWindow.watch_input).
-    watch_input: object | None = None
+    watch_input: Callable[[QWidget], None] | None = None
     speaker: Speaker = field(default_factory=Speaker)
 
 
@@ -71,10 +85,10 @@ def build_context(catalogue, config: KioskConfig) -> AppContext:
 
 # One module per screen; imported when the screen is first built (start-up imports Home's only).
 SCREEN_CLASSES = {
-    Screen.HOME: "kiosk.ui.home:HomeScreen", Screen.SERVICES: "kiosk.ui.services:ServiceListScreen",
-    Screen.SEARCH: "kiosk.ui.search:SearchScreen", Screen.QUESTION: "kiosk.ui.question:QuestionScreen",
-    Screen.CHECKLIST: "kiosk.ui.checklist:ChecklistScreen", Screen.HALLS: "kiosk.ui.halls:HallsScreen",
-    Screen.POLICY: "kiosk.ui.policy:PolicyScreen",
+    Screen.HOME: "kiosk.ui.citizen.home:HomeScreen", Screen.SERVICES: "kiosk.ui.citizen.services:ServiceListScreen",
+    Screen.SEARCH: "kiosk.ui.citizen.search:SearchScreen", Screen.QUESTION: "kiosk.ui.citizen.question:QuestionScreen",
+    Screen.CHECKLIST: "kiosk.ui.citizen.checklist:ChecklistScreen", Screen.HALLS: "kiosk.ui.citizen.halls:HallsScreen",
+    Screen.POLICY: "kiosk.ui.citizen.policy:PolicyScreen",
 }
 
 
@@ -94,7 +108,7 @@ class _Screens(dict):
         screen = screen_class(key)(self.ctx)
         # a screen never makes the window taller than the display (1280x720 terminals):
         # what does not fit scrolls inside the screen
-        screen.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Ignored)
+        screen.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.stack.addWidget(screen)
         self[key] = screen
         return screen
@@ -110,7 +124,7 @@ class LazyPrinting:
 
     def load(self):
         if self._impl is None:
-            from kiosk.ui.print_preview import PrintController
+            from kiosk.ui.citizen.print_preview import PrintController
 
             self._impl = PrintController(self.ctx)
         return self._impl
@@ -132,7 +146,7 @@ class _ActivityFilter(QObject):
         self.on_activity = on_activity
 
     def eventFilter(self, obj, event):  # noqa: N802 - Qt API
-        if event.type() in (QEvent.MouseButtonPress, QEvent.TouchBegin, QEvent.KeyPress):
+        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
             self.on_activity()
         return False
 
@@ -173,7 +187,9 @@ class KioskWindow(QWidget):
         self.db_path: Path | None = None  # set by run_kiosk: watched for a new catalogue
         self._db_stamp = None
         self._warmed = False
-        self.updates: object | None = None  # kiosk.ui.updates.UpdateChecker, when update_url is set
+        self.updates: UpdateChecker | None = None  # signed catalogue updates, when update_url is set
+        self.staff_active = False  # staff mode (kiosk/ui/staff/mode.py) has the screen
+        self.staff: StaffController | None = None  # set by install_staff_mode
         self.apply_theme()
 
     # -- header -------------------------------------------------------------------------------
@@ -285,8 +301,8 @@ class KioskWindow(QWidget):
         return self.height() >= self.width()
 
     def show_current(self) -> None:
-        if getattr(self, "staff_active", False):
-            return  # staff mode owns the stack until it leaves (kiosk/ui/staff_mode.py)
+        if self.staff_active:
+            return  # staff mode owns the stack until it leaves (kiosk/ui/staff/mode.py)
         self._layout_header()
         s = self.ctx.session
         if s.screen is Screen.HOME and not s.can_go_back:
@@ -373,7 +389,9 @@ class KioskWindow(QWidget):
         """While the kiosk waits at Home: build what the first search, checklist and
         print would otherwise build in front of a citizen."""
         ctx = self.ctx
-        PagedScroll.enable_all_gestures()
+        self.setProperty(PagedScroll.GESTURES_PROPERTY, True)
+        for scroll in self.findChildren(PagedScroll):
+            scroll.enable_gestures()
         ctx.speaker.available  # noqa: B018 - looks for the voice once, off the start-up path
         self._update_speak_button()
         if ctx.session.search_index is not None:
@@ -434,7 +452,7 @@ class KioskWindow(QWidget):
 
     # -- idle -----------------------------------------------------------------------------------------
     def note_activity(self) -> None:
-        if getattr(self, "staff_active", False):
+        if self.staff_active:
             self.idle_timer.stop()  # staff mode has its own 2-minute timeout
             return
         s = self.ctx.session
@@ -459,11 +477,11 @@ def create_window(catalogue, config: KioskConfig, state=None) -> KioskWindow:
     app = QApplication.instance()
     family = theme.load_cjk_font()
     ctx = build_context(catalogue, config)
-    ctx.printing = LazyPrinting(ctx) if importlib.util.find_spec("kiosk.ui.print_preview") else None
+    ctx.printing = LazyPrinting(ctx) if importlib.util.find_spec("kiosk.ui.citizen.print_preview") else None
     app.setFont(app.font().__class__(family, ctx.sizes.body))
     window = KioskWindow(ctx, family)
     ctx.watch_input = window.watch_input
-    from kiosk.ui.staff_mode import install_staff_mode  # hidden gesture -> PIN pad -> staff screens
+    from kiosk.ui.staff.mode import install_staff_mode  # hidden gesture -> PIN pad -> staff screens
 
     install_staff_mode(window, state)
     return window
@@ -477,7 +495,12 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
     Home or 系统维护中, never a traceback; a start that does not reach a painted screen is
     counted, and after MAX_FAILED_STARTS of them the kiosk shows 系统维护中 at once."""
     from kiosk.db.resilience import (
-        MAX_FAILED_STARTS, note_start, open_catalogue, remember_contact, remembered_phone, start_succeeded,
+        MAX_FAILED_STARTS,
+        note_start,
+        open_catalogue,
+        remember_contact,
+        remembered_phone,
+        start_succeeded,
     )
     from kiosk.logs import setup_logging
 
@@ -522,7 +545,7 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
             log.error("kiosk cannot start normally", exc_info=True, extra={"event": "maintenance"})
         family = theme.load_cjk_font()
         app.setStyleSheet(theme.stylesheet(theme.NORMAL, theme.LIGHT, family))
-        from kiosk.ui.maintenance import MaintenanceScreen
+        from kiosk.ui.citizen.maintenance import MaintenanceScreen
 
         window = MaintenanceScreen(remembered_phone(db))
     if size:
@@ -535,7 +558,7 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
     else:
         if isinstance(window, KioskWindow):
             window.kiosk_mode = True
-        window.setWindowFlags(Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint)
+        window.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
         window.showFullScreen()
     if smoke or screenshot:
         app.processEvents()
@@ -583,7 +606,7 @@ def wait_for_full_screen(window: QWidget, timeout: float = 3.0) -> bool:
     app = QApplication.instance()
     deadline = time.monotonic() + timeout
     while True:
-        app.processEvents(QEventLoop.AllEvents, 50)
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         screen = window.screen()
         if screen is not None and window.size() == screen.geometry().size():
             return True

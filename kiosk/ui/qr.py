@@ -19,7 +19,7 @@ def qr_pixmap(data: str, size: int = 320) -> QPixmap:
     pix = QPixmap(side, side)
     pix.fill(QColor("white"))
     p = QPainter(pix)
-    p.setPen(Qt.NoPen)
+    p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(QColor("black"))
     for y, row in enumerate(matrix):
         for x, on in enumerate(row):

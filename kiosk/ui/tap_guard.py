@@ -41,7 +41,7 @@ DEFAULT_SETTLE_MS = 350
 PAINT_WAIT_MAX_S = 2.0  # a view never painted (window not exposed) does not lock the kiosk for good
 _FAR = QPointF(-100000.0, -100000.0)
 
-_PRESSES = (QEvent.MouseButtonPress, QEvent.TouchBegin)
+_PRESSES = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin)
 
 
 def view_signature(window) -> tuple:
@@ -61,7 +61,7 @@ def view_signature(window) -> tuple:
                 scrolls.append((id(area), area.verticalScrollBar().value()))
     overlay = getattr(window, "overlay", None)
     return (place, tops, overlay is not None and overlay.isVisible(), id(ctx.sizes), id(ctx.palette),
-            ctx.portrait, getattr(window, "staff_active", False), tuple(scrolls))
+            ctx.portrait, window.staff_active, tuple(scrolls))
 
 
 class TapGuard(QObject):
@@ -98,7 +98,7 @@ class TapGuard(QObject):
             top.installEventFilter(self)
 
     def active(self) -> bool:
-        return not getattr(self.window, "staff_active", False)  # staff screens have their own rules
+        return not self.window.staff_active  # staff screens have their own rules
 
     def check(self) -> bool:
         """Has the view changed since last looked at? Then close until painted and settled."""
@@ -108,7 +108,7 @@ class TapGuard(QObject):
             return False
         changed = self._sig is not None and sig != self._sig
         if changed:
-            log.debug("view changed: %s", [i for i, (a, b) in enumerate(zip(sig, self._sig)) if a != b])
+            log.debug("view changed: %s", [i for i, (a, b) in enumerate(zip(sig, self._sig, strict=False)) if a != b])
         self._sig = sig
         if changed:
             self.view_changed()
@@ -154,7 +154,7 @@ class TapGuard(QObject):
 
     def _neutralize(self, window: QWindow, event) -> None:
         """The press was made on another view: release it far away (no click, nothing stays pressed)."""
-        fake = QMouseEvent(QEvent.MouseButtonRelease, _FAR, _FAR, event.button(), event.buttons(),
+        fake = QMouseEvent(QEvent.Type.MouseButtonRelease, _FAR, _FAR, event.button(), event.buttons(),
                            event.modifiers())
         self._passing = True
         try:
@@ -165,34 +165,34 @@ class TapGuard(QObject):
     def eventFilter(self, obj, event):  # noqa: N802 - Qt API
         t = event.type()
         if isinstance(obj, QWidget):  # a watched top-level widget: painting
-            if t == QEvent.UpdateRequest and obj.isVisible():
+            if t == QEvent.Type.UpdateRequest and obj.isVisible():
                 handle = obj.windowHandle()
                 if handle is not None and handle.isExposed():
                     self._painted()
             return False
         if not isinstance(obj, QWindow):
             return False
-        if t == QEvent.Expose and obj.isExposed():
+        if t == QEvent.Type.Expose and obj.isExposed():
             self._painted()  # an expose paints the window synchronously, before the next input
             return False
         if self._passing or not self.active():
             return False
-        if t == QEvent.TouchBegin:
+        if t == QEvent.Type.TouchBegin:
             self._touch_ignored = not self._take_press(event)
             return self._touch_ignored
-        if t in (QEvent.TouchUpdate, QEvent.TouchEnd, QEvent.TouchCancel):
+        if t in (QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd, QEvent.Type.TouchCancel):
             ignored = self._touch_ignored
-            if t != QEvent.TouchUpdate:
+            if t != QEvent.Type.TouchUpdate:
                 self._touch_ignored = False
             return ignored
-        if t in (QEvent.MouseButtonPress, QEvent.MouseButtonDblClick):
+        if t in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick):
             # a quick second tap reaches widgets as a double-click event: judged as the press it is
             self._press_ok = self._take_press(event)
             self._press_epoch = self.epoch
             return not self._press_ok
-        if t == QEvent.MouseMove:
+        if t == QEvent.Type.MouseMove:
             return self._press_ok is False
-        if t == QEvent.MouseButtonRelease:
+        if t == QEvent.Type.MouseButtonRelease:
             ok, self._press_ok = self._press_ok, None
             if not ok:
                 return True  # its press was ignored (or never seen): nothing to release

@@ -44,7 +44,7 @@ class UpdateChecker(QObject):
     def at_home(self) -> bool:
         w = self.window
         s = w.ctx.session
-        return s.screen is Screen.HOME and not s.can_go_back and not getattr(w, "staff_active", False)
+        return s.screen is Screen.HOME and not s.can_go_back and not w.staff_active
 
     def tick(self) -> bool:
         """Start a check when one is due and the kiosk is idle at Home."""

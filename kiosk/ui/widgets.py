@@ -4,15 +4,24 @@ scroll area (no drag needed), the screen base class."""
 from __future__ import annotations
 
 import html
-from typing import Callable
+from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt
 from PySide6.QtWidgets import (
-    QAbstractScrollArea, QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QPushButton, QScrollArea, QScroller,
-    QSizePolicy, QVBoxLayout, QWidget,
+    QAbstractScrollArea,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QScrollArea,
+    QScroller,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
 )
-
 
 LINE_HEIGHT_PERCENT = 130  # MIIT: lines at least 1.3 times the text size apart
 
@@ -32,8 +41,8 @@ class TextLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self._plain = ""
-        self.setTextFormat(Qt.RichText)
-        self.setTextInteractionFlags(Qt.NoTextInteraction)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.setText(text)
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt API
@@ -53,9 +62,9 @@ def label(text: str, role: str | None = None, wrap: bool = True, name: str | Non
     if name:
         w.setObjectName(name)
     if wrap:
-        w.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
+        w.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
     if selectable:
-        w.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return w
 
 
@@ -66,8 +75,8 @@ def button(text: str, on_click: Callable[[], None] | None = None, role: str | No
         b.setProperty("role", role)
     if name:
         b.setObjectName(name)
-    b.setFocusPolicy(Qt.NoFocus)
-    b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
     if on_click is not None:
         b.clicked.connect(lambda _=False: on_click())
     return b
@@ -81,21 +90,21 @@ class WrapButton(QPushButton):
         self.setProperty("role", role)
         if name:
             self.setObjectName(name)
-        self.setFocusPolicy(Qt.NoFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(24, 14, 24, 14)
         lay.setSpacing(4)
         self.title = label(text, role="h2" if role in ("answer", "tile") else "strong")
-        self.title.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.title.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         if role == "answer":
-            self.title.setAlignment(Qt.AlignCenter)
+            self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(self.title)
         self.subtitle = None
         if subtitle:
             self.subtitle = label(subtitle, role="small")
-            self.subtitle.setAttribute(Qt.WA_TransparentForMouseEvents)
+            self.subtitle.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             lay.addWidget(self.subtitle)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Minimum)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
         if on_click is not None:
             self.clicked.connect(lambda _=False: on_click())
 
@@ -182,11 +191,9 @@ class PagedScroll(QWidget):
         outer.setSpacing(16)
         self.area = QScrollArea()
         self.area.setWidgetResizable(True)
-        self.area.setFrameShape(QFrame.NoFrame)
-        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        PagedScroll.instances.append(self)
-        if PagedScroll.gestures:
-            self.enable_gestures()
+        self.area.setFrameShape(QFrame.Shape.NoFrame)
+        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._gestures = False  # finger swiping: switched on by the window (see enable_gestures)
         self.content = _Content()
         self.content.setObjectName("pagedContent")
         self.body = QVBoxLayout(self.content)
@@ -211,21 +218,15 @@ class PagedScroll(QWidget):
     # a turned-off page button says why, besides looking turned off (theme: dashed, flat)
     UP, UP_OFF = "▲ 上一页", "已是第一页"
     DOWN, DOWN_OFF = "▼ 下一页", "已是最后一页"
-    instances: list["PagedScroll"] = []
-    gestures = False  # finger swiping: switched on once the kiosk idles at Home (QScroller is slow to set up)
-
-    @classmethod
-    def enable_all_gestures(cls) -> None:
-        cls.gestures = True
-        for p in cls.instances:
-            try:
-                p.enable_gestures()
-            except RuntimeError:  # the widget of a closed window is already gone
-                pass
-        cls.instances.clear()
+    # Finger swiping (QScroller) is slow to set up, so the window switches it on once the
+    # kiosk idles at Home: it sets its "swipeGestures" property and calls enable_gestures
+    # on its page-turning areas; one shown later enables itself. No registry across windows.
+    GESTURES_PROPERTY = "swipeGestures"
 
     def enable_gestures(self) -> None:
-        QScroller.grabGesture(self.area.viewport(), QScroller.TouchGesture)
+        if not self._gestures:
+            QScroller.grabGesture(self.area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+            self._gestures = True
 
     def page_up(self) -> None:
         bar = self.area.verticalScrollBar()
@@ -272,6 +273,8 @@ class PagedScroll(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
         self._update_buttons()
+        if not self._gestures and self.window().property(self.GESTURES_PROPERTY):
+            self.enable_gestures()
 
 
 class ScrollPager(QObject):
@@ -290,13 +293,13 @@ class ScrollPager(QObject):
         bar.rangeChanged.connect(lambda *_: self.update_buttons())
         bar.valueChanged.connect(lambda *_: self.update_buttons())
         vp = area.viewport()
-        vp.setAttribute(Qt.WA_AcceptTouchEvents, True)
+        vp.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, True)
         vp.installEventFilter(self)
         self._drag: tuple[float, int] | None = None
         self.update_buttons()
 
-    _DRAG_EVENTS = frozenset((QEvent.TouchBegin, QEvent.TouchUpdate, QEvent.TouchEnd, QEvent.MouseButtonPress,
-                              QEvent.MouseMove, QEvent.MouseButtonRelease))
+    _DRAG_EVENTS = frozenset((QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd, QEvent.Type.MouseButtonPress,
+                              QEvent.Type.MouseMove, QEvent.Type.MouseButtonRelease))
 
     def _step(self) -> int:
         return int(self.area.viewport().height() * 0.85)
@@ -322,16 +325,16 @@ class ScrollPager(QObject):
         if t not in self._DRAG_EVENTS or not shiboken6.isValid(self.area):
             return False  # (the area may be half-destroyed while its viewport still gets events)
         bar = self.area.verticalScrollBar()
-        if t in (QEvent.TouchBegin, QEvent.TouchUpdate, QEvent.TouchEnd):
+        if t in (QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd):
             points = event.points()
             if not points:
                 return False
             y = points[0].position().y()
-        elif t in (QEvent.MouseButtonPress, QEvent.MouseMove, QEvent.MouseButtonRelease):
+        elif t in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.MouseButtonRelease):
             y = event.position().y()
         else:
             return False
-        if t in (QEvent.TouchBegin, QEvent.MouseButtonPress):
+        if t in (QEvent.Type.TouchBegin, QEvent.Type.MouseButtonPress):
             self._drag = (y, bar.value())
             event.accept()
             return True
@@ -339,7 +342,7 @@ class ScrollPager(QObject):
             return False
         y0, v0 = self._drag
         bar.setValue(int(v0 - (y - y0)))
-        if t in (QEvent.TouchEnd, QEvent.MouseButtonRelease):
+        if t in (QEvent.Type.TouchEnd, QEvent.Type.MouseButtonRelease):
             self._drag = None
         event.accept()
         return True

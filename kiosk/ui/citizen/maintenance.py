@@ -22,6 +22,6 @@ class MaintenanceScreen(QWidget):
                                  ("自助机暂时无法使用，给您带来不便，敬请谅解。", "h2", None),
                                  ("请到人工窗口办理" + (f"，或拨打 {phone} 咨询。" if phone else "。"), None, None)):
             w = label(text, role=role, name=name)
-            w.setAlignment(Qt.AlignCenter)
+            w.setAlignment(Qt.AlignmentFlag.AlignCenter)
             lay.addWidget(w)
         lay.addStretch(1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLineEdit, QPlainTextEdit, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.staff.edits import FIELD_LABELS, ITEM_ATTRS, EditError, item_attrs, item_label
-from kiosk.ui.staff_keyboard import Keyboard
+from kiosk.ui.staff.keyboard import Keyboard
 from kiosk.ui.widgets import PagedScroll, WrapButton, button, card, label
 
 LONG_TEXT = {("channels", "text"), ("tips", "text"), ("refusals", "text"), ("deferrable_items", "text"),
@@ -68,7 +68,7 @@ class CatalogueScreen(QWidget):
         ed = QVBoxLayout(self.editor)
         ed.setContentsMargins(0, 0, 0, 0)
         ed.setSpacing(8)
-        self.editor_body = QBoxLayout(QBoxLayout.TopToBottom)  # side by side in landscape
+        self.editor_body = QBoxLayout(QBoxLayout.Direction.TopToBottom)  # side by side in landscape
         self.editor_body.setSpacing(8)
         ed.addLayout(self.editor_body, 1)
         self.editor_page = PagedScroll()
@@ -241,7 +241,7 @@ class CatalogueScreen(QWidget):
         body.addStretch(1)
         self.editor_message.setText("")
         portrait = self.ctx.portrait
-        self.editor_body.setDirection(QBoxLayout.TopToBottom if portrait else QBoxLayout.LeftToRight)
+        self.editor_body.setDirection(QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight)
         self.editor_body.setStretch(0, 1)
         self.editor_body.setStretch(1, 0 if portrait else 1)
         self.keyboard.set_target(first)

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, 
 
 from kiosk.staff.pin import MAX_DIGITS, MIN_DIGITS, pin_problem
 from kiosk.staff.state import StateError
-from kiosk.ui.staff_config import hall_labels
-from kiosk.ui.staff_keyboard import Keyboard
+from kiosk.ui.staff.config import hall_labels
+from kiosk.ui.staff.keyboard import Keyboard
 from kiosk.ui.widgets import PagedScroll, button, clear_layout, grid, label
 
 
@@ -39,20 +39,20 @@ class PinScreen(QWidget):
         lay.setContentsMargins(64, 48, 64, 48)
         lay.setSpacing(24)
         lay.addStretch(1)
-        lay.addWidget(label("工作人员登录", role="h1"), alignment=Qt.AlignHCenter)
-        lay.addWidget(label("请输入工作人员密码", role="muted"), alignment=Qt.AlignHCenter)
+        lay.addWidget(label("工作人员登录", role="h1"), alignment=Qt.AlignmentFlag.AlignHCenter)
+        lay.addWidget(label("请输入工作人员密码", role="muted"), alignment=Qt.AlignmentFlag.AlignHCenter)
         self.display = label(dots(0), role="h1", wrap=False, name="pinDots")
-        self.display.setAlignment(Qt.AlignCenter)
+        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(self.display)
         self.message = label("", role="strong", name="pinMessage")
-        self.message.setAlignment(Qt.AlignCenter)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(self.message)
         self.warning = label("", role="muted", name="pinWarning")
-        self.warning.setAlignment(Qt.AlignCenter)
+        self.warning.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(self.warning)
         pad = digit_pad(self.digit, self.back, self.clear)
         pad.setFixedWidth(600)
-        lay.addWidget(pad, alignment=Qt.AlignHCenter)
+        lay.addWidget(pad, alignment=Qt.AlignmentFlag.AlignHCenter)
         row = QHBoxLayout()
         row.setSpacing(24)
         self.ok = button("确定", self.submit, role="primary", name="pinOk")
@@ -61,7 +61,7 @@ class PinScreen(QWidget):
         holder = QWidget()
         holder.setLayout(row)
         holder.setFixedWidth(600)
-        lay.addWidget(holder, alignment=Qt.AlignHCenter)
+        lay.addWidget(holder, alignment=Qt.AlignmentFlag.AlignHCenter)
         lay.addStretch(1)
         self.lock_timer = QTimer(self)
         self.lock_timer.setInterval(1000)
@@ -200,7 +200,7 @@ class FirstRunScreen(QWidget):
         body.addWidget(label("1. 所在地区", role="h2"))
         regions = [button(r.name, (lambda r=r.id: self.choose_region(r)), name=f"frRegion:{r.id}")
                    for r in ctx.catalogue.regions()]
-        for b, r in zip(regions, ctx.catalogue.regions()):
+        for b, r in zip(regions, ctx.catalogue.regions(), strict=False):
             b.setCheckable(True)
             b.setChecked(r.id == self.region)
         body.addWidget(grid(regions, 3, ctx.sizes.gap))
@@ -226,7 +226,7 @@ class FirstRunScreen(QWidget):
         body.addWidget(grid(fields, 2, ctx.sizes.gap))
         pad = digit_pad(self.digit, self.back, self.clear, prefix="frpin")
         pad.setMaximumWidth(720)
-        body.addWidget(pad, alignment=Qt.AlignHCenter)
+        body.addWidget(pad, alignment=Qt.AlignmentFlag.AlignHCenter)
         body.addStretch(1)
 
     def choose_region(self, region: str) -> None:
@@ -294,11 +294,11 @@ class ResetScreen(QWidget):
         lay.setContentsMargins(64, 48, 64, 48)
         lay.setSpacing(24)
         lay.addStretch(1)
-        lay.addWidget(label("需要重置", role="h1", name="resetTitle"), alignment=Qt.AlignHCenter)
+        lay.addWidget(label("需要重置", role="h1", name="resetTitle"), alignment=Qt.AlignmentFlag.AlignHCenter)
         lay.addWidget(label("本机的工作人员密码记录丢失或无法读取，工作人员模式已锁定。", role="h2"))
         lay.addWidget(label("请联系运维人员：在本机上以管理员（root）身份运行 kiosk staff reset-pin "
                             "设置新密码。在此之前，本机照常为群众服务。", role="muted"))
-        lay.addWidget(button("返回", self.c.leave, role="primary", name="resetBack"), alignment=Qt.AlignHCenter)
+        lay.addWidget(button("返回", self.c.leave, role="primary", name="resetBack"), alignment=Qt.AlignmentFlag.AlignHCenter)
         lay.addStretch(1)
 
     def reset(self) -> None:

@@ -22,7 +22,15 @@ import threading
 from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QImage, QPainter, QPen
 from PySide6.QtWidgets import (
-    QDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
 )
 
 from kiosk.printing import ChecklistDocument, PrintResult, make_checklist, print_checklist
@@ -52,8 +60,8 @@ def cjk_family() -> str:
 def paint_page(p: QPainter, page: Page, scale: float, x0: float = 0.0, y0: float = 0.0) -> None:
     """Draw one page of the display list at `scale` pixels per point, top left at (x0, y0)."""
     p.save()
-    p.setRenderHint(QPainter.Antialiasing, True)
-    p.setRenderHint(QPainter.TextAntialiasing, True)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
     p.fillRect(QRectF(x0, y0, page.width * scale, page.height * scale), QColor("white"))
     dpi = p.device().logicalDpiY() or 96
     family = cjk_family()
@@ -67,7 +75,7 @@ def paint_page(p: QPainter, page: Page, scale: float, x0: float = 0.0, y0: float
                 font = QFont(family)
                 font.setPointSizeF(op.size * scale * 72.0 / dpi)
                 font.setBold(op.bold)
-                font.setHintingPreference(QFont.PreferNoHinting)
+                font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
                 fonts[key] = font
             p.setFont(font)
             p.setPen(black)
@@ -75,15 +83,15 @@ def paint_page(p: QPainter, page: Page, scale: float, x0: float = 0.0, y0: float
         elif isinstance(op, RuleOp):
             pen = QPen(black, max(1.0, op.width * scale))
             if op.dashed:
-                pen.setStyle(Qt.DashLine)
+                pen.setStyle(Qt.PenStyle.DashLine)
             p.setPen(pen)
             p.drawLine(QPointF(x0 + op.x1 * scale, y0 + op.y * scale), QPointF(x0 + op.x2 * scale, y0 + op.y * scale))
         elif isinstance(op, BoxOp):
             p.setPen(QPen(black, max(1.5, op.width * scale)))
-            p.setBrush(Qt.NoBrush)
+            p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(QRectF(x0 + op.x * scale, y0 + op.y * scale, op.size * scale, op.size * scale))
         elif isinstance(op, QrOp):
-            p.setRenderHint(QPainter.Antialiasing, False)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             m = op.module * scale
             qx, qy = x0 + op.x * scale, y0 + op.y * scale
             for r, row in enumerate(op.matrix):
@@ -92,7 +100,7 @@ def paint_page(p: QPainter, page: Page, scale: float, x0: float = 0.0, y0: float
                     if on:
                         left, right = round(qx + c * m), round(qx + (c + 1) * m)
                         p.fillRect(left, top, right - left, bottom - top, black)
-            p.setRenderHint(QPainter.Antialiasing, True)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     p.restore()
 
 
@@ -101,7 +109,7 @@ def render_image(doc: ChecklistDocument, paper: str, scale: float) -> QImage:
     pages = layout(doc, paper)
     w = round(max(pg.width for pg in pages) * scale)
     h = round(sum(pg.height for pg in pages) * scale + PAGE_GAP * (len(pages) - 1))
-    img = QImage(w, h, QImage.Format_RGB32)
+    img = QImage(w, h, QImage.Format.Format_RGB32)
     img.fill(QColor("#9AA3AD"))
     p = QPainter(img)
     y = 0.0
@@ -119,7 +127,7 @@ class _Sheet(QWidget):
         super().__init__()
         self.pages: list[Page] = []
         self.scale = 1.0
-        self.setAttribute(Qt.WA_OpaquePaintEvent, False)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
 
     def content_size(self) -> QSize:
         if not self.pages:
@@ -161,12 +169,12 @@ class PrintPreview(QScrollArea):
         self.sheet = _Sheet()
         self.setWidget(self.sheet)
         self.setWidgetResizable(False)
-        self.setAlignment(Qt.AlignHCenter | Qt.AlignTop)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.setFrameShape(QFrame.NoFrame)
+        self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Shape.NoFrame)
         self.setStyleSheet("QScrollArea#printPreview { background: #9AA3AD; }")
         self.viewport().setStyleSheet("background: #9AA3AD;")
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         if doc is not None:
             self.set_document(doc, paper)
 
@@ -234,7 +242,7 @@ class PrintDialog(QDialog):
         # the title and the status are themed labels on the themed dialog: readable in 高对比 too
         title = label("打印预览", role="h1", name="printTitle")
         self.preview = PrintPreview(doc, paper)
-        self.preview.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # 上一页/下一页 and a drag instead
+        self.preview.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # 上一页/下一页 and a drag instead
         self.pager = ScrollPager(self.preview)
         self.status = label("", role="h2", name="printStatus")
         # the QR code people are told to scan is on the first screen, whole, beside the
@@ -247,11 +255,11 @@ class PrintDialog(QDialog):
             self.qr.setObjectName("printQr")
             self.qr.setPixmap(qr_pixmap(doc.online_url, 240))
             self.qr.setFixedSize(260, 260)
-            self.qr.setAlignment(Qt.AlignCenter)
+            self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.qr.setStyleSheet("background: white; border-radius: 8px;")
             qr_row = QHBoxLayout()
             qr_row.setSpacing(16)
-            qr_row.addWidget(self.qr, 0, Qt.AlignTop)
+            qr_row.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignTop)
             qr_row.addWidget(label("用手机扫这个二维码，可以在网上办理", role="h2", name="printQrHint"), 1)
             side.addLayout(qr_row)
         pages = QHBoxLayout()
@@ -330,7 +338,7 @@ class PrintController:
             return None
         cfg = self.ctx.config.printer
         doc = make_checklist(guide, self.ctx.region, self.ctx.hall)
-        from kiosk.ui.plainwords import document_titles
+        from kiosk.ui.citizen.plainwords import document_titles
 
         documents = getattr(self.ctx.catalogue, "documents", None)
         if documents is not None:  # the sources by title and year, never a file name
@@ -340,14 +348,14 @@ class PrintController:
         parent = QApplication.activeWindow()
         self.close()
         self.dialog = PrintDialog(parent, doc, cfg, cfg.paper)
-        usage = getattr(self.ctx, "usage", None)  # staff mode's usage figures (kiosk.staff.stats), if any
+        usage = self.ctx.usage  # staff mode's usage figures (kiosk.staff.stats), if any
         if usage is not None:
             region, service_id = self.ctx.region.id, guide.service.id
             self.dialog._relay.done.connect(lambda r: usage.print_result(region, service_id, r.ok, r.fault))
         if parent is not None:
             self.dialog.setGeometry(parent.geometry())
         self.dialog.open()
-        watch_input = getattr(self.ctx, "watch_input", None)
+        watch_input = self.ctx.watch_input
         if watch_input is not None:
             watch_input(self.dialog)  # taps in the preview keep the session alive
         return self.dialog

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.catalogue.model import deadline_label, older_materials_line, older_note_groups
 from kiosk.catalogue.textview import CHANNEL_LABELS, channel_summary, phone_lines
-from kiosk.ui.plainwords import citizen_note, explain_in
+from kiosk.ui.citizen.plainwords import citizen_note, explain_in
 from kiosk.ui.qr import qr_pixmap
 from kiosk.ui.widgets import PagedScroll, ScreenBase, TextLabel, button, card, label
 
@@ -173,7 +173,7 @@ class ChecklistScreen(ScreenBase):
             qr.setObjectName("qrCode")
             qr.setPixmap(qr_pixmap(url, 280))
             qr.setFixedSize(300, 300)
-            qr.setAlignment(Qt.AlignCenter)
+            qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
             qr.setStyleSheet("background: white; border-radius: 8px;")
             row.addWidget(qr)
             online = next(c for c in guide.channels if c.type == "online" and c.url == url)

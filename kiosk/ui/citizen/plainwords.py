@@ -121,7 +121,7 @@ def _insert_after(w: QWidget, new: QWidget) -> bool:
     lay = _layout_holding(w)
     target: object = w
     while lay is not None:
-        if isinstance(lay, QBoxLayout) and lay.direction() in (QBoxLayout.TopToBottom, QBoxLayout.BottomToTop):
+        if isinstance(lay, QBoxLayout) and lay.direction() in (QBoxLayout.Direction.TopToBottom, QBoxLayout.Direction.BottomToTop):
             index = lay.indexOf(target) if isinstance(target, QWidget) else _index_of_layout(lay, target)
             if index >= 0:
                 lay.insertWidget(index + 1, new)

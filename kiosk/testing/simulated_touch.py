@@ -41,7 +41,7 @@ def _window_of(top: QWidget) -> QWindow:
 
 def tap_point(top: QWidget, pos: QPoint) -> None:
     """A tap at `pos` (in `top`'s coordinates) on the top-level window `top`."""
-    QTest.mouseClick(_window_of(top), Qt.LeftButton, Qt.NoModifier, pos)
+    QTest.mouseClick(_window_of(top), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
 
 
 _touch_screen = None

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLineEdit, QVBoxLayout, Q
 
 from kiosk.config import PAPERS
 from kiosk.staff import testpage
-from kiosk.ui.staff_keyboard import Keyboard
+from kiosk.ui.staff.keyboard import Keyboard
 from kiosk.ui.widgets import PagedScroll, button, card, grid, label
 
 PRINTER_KINDS = (("none", "不使用打印机"), ("cups", "CUPS 打印队列"), ("escpos", "ESC/POS 小票打印机"))
@@ -46,7 +46,7 @@ class ConfigScreen(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(8)
-        self.body = QBoxLayout(QBoxLayout.TopToBottom)  # the keyboard beside the page in landscape
+        self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)  # the keyboard beside the page in landscape
         lay.addLayout(self.body, 1)
         self.page = PagedScroll()
         self.body.addWidget(self.page, 1)
@@ -139,7 +139,7 @@ class ConfigScreen(QWidget):
         self._choices("默认字号", TEXT_SIZE_LABELS, d.text_size, "text_size", 2)
         self._choices("默认配色", THEME_LABELS, d.theme, "theme", 2)
         body.addStretch(1)
-        self.body.setDirection(QBoxLayout.TopToBottom if ctx.portrait else QBoxLayout.LeftToRight)
+        self.body.setDirection(QBoxLayout.Direction.TopToBottom if ctx.portrait else QBoxLayout.Direction.LeftToRight)
         self.body.setStretch(1, 0 if ctx.portrait else 1)
         self.keyboard_box.setVisible(self.editing is not None)
         self.page.area.verticalScrollBar().setValue(pos)

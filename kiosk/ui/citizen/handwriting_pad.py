@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
 
 from PySide6.QtCore import QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
@@ -51,8 +51,8 @@ class WritingArea(QWidget):
         super().__init__()
         self.setObjectName("writingArea")
         self.setMinimumSize(PAD_SIZE, PAD_SIZE)
-        self.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
-        self.setAttribute(Qt.WA_OpaquePaintEvent)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.strokes: list[list[tuple[float, float]]] = []
         self._writing = False
         self.hint = "请在这里写一个字"
@@ -62,7 +62,7 @@ class WritingArea(QWidget):
 
     # -- input: the mouse, and a finger (Qt synthesizes mouse events from touch) ----
     def mousePressEvent(self, e):
-        if e.button() != Qt.LeftButton:
+        if e.button() != Qt.MouseButton.LeftButton:
             return
         self._writing = True
         p = e.position()
@@ -93,12 +93,12 @@ class WritingArea(QWidget):
 
     def paintEvent(self, _e):
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
         w, h = self.width(), self.height()
         p.fillRect(self.rect(), QColor("#ffffff"))
         p.setPen(QPen(QColor("#1f5fa8"), 4))
         p.drawRect(2, 2, w - 4, h - 4)
-        guide = QPen(QColor("#c9d6e6"), 2, Qt.DashLine)  # 田字格, as on school paper
+        guide = QPen(QColor("#c9d6e6"), 2, Qt.PenStyle.DashLine)  # 田字格, as on school paper
         p.setPen(guide)
         p.drawLine(w // 2, 8, w // 2, h - 8)
         p.drawLine(8, h // 2, w - 8, h // 2)
@@ -107,8 +107,8 @@ class WritingArea(QWidget):
             f = p.font()
             f.setPixelSize(34)
             p.setFont(f)
-            p.drawText(self.rect().adjusted(0, 0, 0, -h // 2 - 20), Qt.AlignHCenter | Qt.AlignBottom, self.hint)
-        p.setPen(QPen(QColor("#111111"), PEN_WIDTH, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
+            p.drawText(self.rect().adjusted(0, 0, 0, -h // 2 - 20), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, self.hint)
+        p.setPen(QPen(QColor("#111111"), PEN_WIDTH, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
         for s in self.strokes:
             if len(s) == 1:
                 p.drawPoint(QPointF(*s[0]))
@@ -181,7 +181,7 @@ class HandwritingPad(QWidget):
         grid.setSpacing(10)
         for i in range(CHAR_BUTTONS):
             b = button("", (lambda i=i: self._choose_char(i)), role="hwchar", name=f"hwchar:{i}")
-            b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             self.char_buttons.append(b)
             grid.addWidget(b, i // 3, i % 3)
         self.word_buttons = []
@@ -201,7 +201,7 @@ class HandwritingPad(QWidget):
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(16)
-        lay.addWidget(self.area, 0, Qt.AlignTop)
+        lay.addWidget(self.area, 0, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(right, 1)
         self._show_candidates()
 

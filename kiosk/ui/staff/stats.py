@@ -25,7 +25,7 @@ class BarChart(QWidget):
         self.items, self.p, self.sizes, self.horizontal = items, palette, sizes, horizontal
         if name:
             self.setObjectName(name)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(self.sizeHint().height())
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
@@ -35,7 +35,7 @@ class BarChart(QWidget):
 
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt API
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
         font = QFont(self.font())
         font.setPixelSize(self.sizes.small)
         p.setFont(font)
@@ -45,7 +45,7 @@ class BarChart(QWidget):
         w, h = self.width(), self.height()
         if not self.items:
             p.setPen(muted)
-            p.drawText(self.rect(), Qt.AlignCenter, "暂无数据")
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "暂无数据")
             return
         if self.horizontal:
             label_w = min(int(w * 0.45), max(fm.horizontalAdvance(t) for t, _ in self.items) + 16)
@@ -54,11 +54,11 @@ class BarChart(QWidget):
             for i, (text, value) in enumerate(self.items):
                 y = 8 + i * row_h
                 p.setPen(fg)
-                shown = fm.elidedText(text, Qt.ElideRight, label_w - 16)
-                p.drawText(QRectF(0, y, label_w - 16, row_h), Qt.AlignRight | Qt.AlignVCenter, shown)
+                shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, label_w - 16)
+                p.drawText(QRectF(0, y, label_w - 16, row_h), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, shown)
                 length = (w - label_w - value_w) * value / top
                 p.fillRect(QRectF(label_w, y + 6, max(2.0, length), row_h - 12), bar)
-                p.drawText(QRectF(label_w + length + 8, y, value_w, row_h), Qt.AlignLeft | Qt.AlignVCenter, str(value))
+                p.drawText(QRectF(label_w + length + 8, y, value_w, row_h), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, str(value))
             return
         base = h - fm.height() - 12
         head = fm.height() + 6
@@ -74,11 +74,11 @@ class BarChart(QWidget):
             p.fillRect(QRectF(x + slot * 0.15, base - bh, slot * 0.7, bh), bar)
             p.setPen(fg)
             if value:
-                p.drawText(QRectF(x - 20, base - bh - head, slot + 40, head), Qt.AlignHCenter | Qt.AlignBottom,
+                p.drawText(QRectF(x - 20, base - bh - head, slot + 40, head), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
                            str(value))
             if i % every == 0:
                 p.setPen(muted)
-                p.drawText(QRectF(x - 40, base + 6, slot + 80, fm.height() + 4), Qt.AlignHCenter | Qt.AlignTop, text)
+                p.drawText(QRectF(x - 40, base + 6, slot + 80, fm.height() + 4), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
         p.setPen(muted)
         p.drawLine(0, int(base), w, int(base))
 

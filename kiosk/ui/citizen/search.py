@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
-from kiosk.ui.handwriting_pad import HandwritingPad
+from kiosk.ui.citizen.handwriting_pad import HandwritingPad
 from kiosk.ui.widgets import PagedScroll, ScreenBase, WrapButton, button, clear_layout, label
 
 KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -32,7 +32,7 @@ class SearchScreen(ScreenBase):
         self.field = QLineEdit()
         self.field.setObjectName("searchField")
         self.field.setReadOnly(True)  # no system keyboard: the keys below type
-        self.field.setFocusPolicy(Qt.NoFocus)
+        self.field.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.field.setPlaceholderText("输入拼音或首字母，如 ydjy = 异地就医")
         self.results = PagedScroll()
         self.keyboard = self._keyboard()
@@ -201,7 +201,8 @@ class SearchScreen(ScreenBase):
     def _result_button(self, i: int) -> WrapButton:
         """Result buttons are made once and reused: typing must not rebuild widgets."""
         while len(self._pool) <= i:
-            b = WrapButton("", " ", (lambda k=len(self._pool): self._choose(k)))
+            k = len(self._pool)
+            b = WrapButton("", " ", (lambda k=k: self._choose(k)))
             self._pool.append(b)
             self.results.body.insertWidget(self.results.body.count() - 2, b)
         return self._pool[i]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
-from kiosk.ui.plainwords import explain_in
+from kiosk.ui.citizen.plainwords import explain_in
 from kiosk.ui.widgets import PagedScroll, ScreenBase, WrapButton, clear_layout, label
 
 

@@ -16,8 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.staff.edits import EditError
-from kiosk.staff.xlsx import (ImportPlan, apply_import, exchange_dirs, export_workbook, plan_import, snapshot,
-                              workbooks)
+from kiosk.staff.xlsx import ImportPlan, apply_import, exchange_dirs, export_workbook, plan_import, snapshot, workbooks
 from kiosk.ui.widgets import PagedScroll, button, card, clear_layout, label
 
 log = logging.getLogger("kiosk.staff")

@@ -19,7 +19,7 @@ class IdleOverlay(QFrame):
         self.seconds = seconds
         self.remaining = seconds
         outer = QVBoxLayout(self)
-        outer.setAlignment(Qt.AlignCenter)
+        outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
         box = QFrame()
         box.setProperty("role", "dialog")
         box.setMaximumWidth(900)
@@ -27,15 +27,15 @@ class IdleOverlay(QFrame):
         lay.setContentsMargins(48, 48, 48, 48)
         lay.setSpacing(24)
         ask = label("还在使用吗？", role="h1", name="idleAsk")
-        ask.setAlignment(Qt.AlignCenter)
+        ask.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(ask)
         self.count = label(str(seconds), role="countdown", name="idleCountdown")
-        self.count.setAlignment(Qt.AlignCenter)
+        self.count.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(self.count)
         # added without an alignment: an aligned item gets its one-line size hint, and the
         # wrapped explanation was cut to half its height; the label centres its own lines
         explain = label("倒计时结束后将清除您的信息并回到首页。", role="muted", name="idleExplain")
-        explain.setAlignment(Qt.AlignCenter)
+        explain.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(explain)
         lay.addWidget(button("继续使用", self.cancel, role="primary", name="idleContinue"))
         outer.addWidget(box)

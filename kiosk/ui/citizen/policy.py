@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.ui.plainwords import explain_in
+from kiosk.ui.citizen.plainwords import explain_in
 from kiosk.ui.widgets import PagedScreen, button, card, label
 
 
@@ -37,7 +37,7 @@ class PolicyScreen(PagedScreen):
             frame.setObjectName("policyTable")
             lay.addWidget(label(tb.title, role="h2"))
             for row in tb.rows:
-                lines = [f"{col}：{cell}" for col, cell in zip(tb.columns, row) if cell]
+                lines = [f"{col}：{cell}" for col, cell in zip(tb.columns, row, strict=False) if cell]
                 lay.addWidget(label("\n".join(lines)))
                 lay.addWidget(label("—" * 8, role="muted"))
             for n in tb.notes:

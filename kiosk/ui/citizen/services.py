@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.ui.plainwords import explain_in
+from kiosk.ui.citizen.plainwords import explain_in
 from kiosk.ui.widgets import PagedScreen, WrapButton, label
 
 

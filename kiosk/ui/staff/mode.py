@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.config import KioskConfig, save_config
 from kiosk.search import SearchIndex
-from typing import TYPE_CHECKING
-
 from kiosk.ui import theme
 from kiosk.ui.widgets import button, label
 
@@ -60,14 +60,14 @@ class CornerTaps(QObject):
 
     def eventFilter(self, obj, event):  # noqa: N802 - Qt API
         kind = event.type()
-        if kind not in (QEvent.MouseButtonPress, QEvent.TouchBegin, QEvent.KeyPress):
+        if kind not in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
             return False
-        if getattr(self.window, "staff_active", False):
+        if self.window.staff_active:
             self.on_activity()
             return False
-        if kind == QEvent.KeyPress or not self._ours(obj):
+        if kind == QEvent.Type.KeyPress or not self._ours(obj):
             return False
-        if kind == QEvent.TouchBegin:
+        if kind == QEvent.Type.TouchBegin:
             points = event.points()
             if not points:
                 return False
@@ -214,11 +214,11 @@ class StaffController:
             self.first_run_if_needed()
 
     @property
-    def area(self) -> "StaffArea":
+    def area(self) -> StaffArea:
         if self._area is None:
             self._area = StaffArea(self)
             # The staff pages must not make the citizen window taller than the screen.
-            self._area.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
+            self._area.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             self.window.stack.addWidget(self._area)
         return self._area
 
@@ -345,7 +345,7 @@ class StaffArea(QWidget):
 
     def __init__(self, controller):
         super().__init__()
-        from kiosk.ui.staff_pin import FirstRunScreen, NameScreen, PinScreen, ResetScreen
+        from kiosk.ui.staff.pin import FirstRunScreen, NameScreen, PinScreen, ResetScreen
 
         self.setObjectName("staffArea")
         self.c = controller
@@ -429,13 +429,13 @@ class StaffShell(QWidget):
     def _tool(self, key: str) -> QWidget:
         if key not in self.tools:
             if key == "config":
-                from kiosk.ui.staff_config import ConfigScreen as cls
+                from kiosk.ui.staff.config import ConfigScreen as cls
             elif key == "catalogue":
-                from kiosk.ui.staff_catalogue import CatalogueScreen as cls
+                from kiosk.ui.staff.catalogue import CatalogueScreen as cls
             elif key == "xlsx":
-                from kiosk.ui.staff_xlsx import XlsxScreen as cls
+                from kiosk.ui.staff.xlsx import XlsxScreen as cls
             else:
-                from kiosk.ui.staff_stats import StatsScreen as cls
+                from kiosk.ui.staff.stats import StatsScreen as cls
             self.tools[key] = cls(self.c)
             self.stack.addWidget(self.tools[key])
         return self.tools[key]
