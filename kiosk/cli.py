@@ -486,6 +486,25 @@ def cmd_stats(args) -> int:
     return EXIT_OK
 
 
+def cmd_fleet_enrol(args) -> int:
+    from kiosk.fleet.client import FleetError, enrol
+
+    try:
+        cred = enrol(args.url, args.code, args.name, args.ca)
+    except FleetError as exc:
+        print(f"kiosk: 登记失败：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"已登记：终端 {cred['terminal_id']}，大厅 {cred['hall']}；凭据保存在本机（仅本用户可读）")
+    return EXIT_OK
+
+
+def cmd_fleet_status(args) -> int:
+    from kiosk.fleet.client import status
+
+    print("\n".join(status()))
+    return EXIT_OK
+
+
 # -- parser ------------------------------------------------------------------------------
 def cmd_print(args) -> int:
     """The citizen's checklist to a PDF file, a CUPS queue or an ESC/POS printer."""
@@ -662,6 +681,17 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--csv", action="store_true", help="one row per day, hour, region and service")
     st.add_argument("--region")
     st.set_defaults(func=cmd_stats)
+
+    fl = sub.add_parser("fleet", help="the city's fleet service: enrol this terminal, reporting status")
+    fl_sub = fl.add_subparsers(dest="action", required=True)
+    fe = fl_sub.add_parser("enrol", help="trade an operator's one-time code for this terminal's credential")
+    fe.add_argument("url", metavar="URL", help="the fleet service, https://…")
+    fe.add_argument("code", metavar="CODE")
+    fe.add_argument("--name", default="", help="shown in the console (default: the host name)")
+    fe.add_argument("--ca", help="the CA certificate to trust for the service (default: the system's)")
+    fe.set_defaults(func=cmd_fleet_enrol)
+    fs = fl_sub.add_parser("status", help="enrolment, reports waiting, last sent")
+    fs.set_defaults(func=cmd_fleet_status)
     return p
 
 

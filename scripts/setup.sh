@@ -29,6 +29,9 @@ TEST_DEB_PACKAGES=(
   # signed catalogue updates (tests/test_fault_bundles.py): a real static web server
   # on 127.0.0.1 serving a TUF repository, started by scripts/test-services.sh
   nginx
+  # the fleet service (tests/test_fleet_*.py): a real PostgreSQL cluster started by
+  # scripts/test-services.sh, and a real browser for the console
+  postgresql chromium chromium-driver
 )
 if [ "${1:-}" = "--test" ]; then
   DEB_PACKAGES+=("${TEST_DEB_PACKAGES[@]}")
@@ -57,10 +60,12 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+extras=test
+if [ "${1:-}" = "--test" ]; then extras=test,fleet; fi  # the fleet service's tests
+stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)-${extras/,/-}
 if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e '.[test]'
+  .venv/bin/pip install -q -e ".[$extras]"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

@@ -469,6 +469,10 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
         window.close()
         return 0 if ok else 1
     QTimer.singleShot(ROTATE_LOGS_AFTER_MS, start_rotation)  # once Home is up
+    if isinstance(window, KioskWindow):
+        from kiosk.fleet.client import start_reporter  # background thread; None unless enrolled
+
+        window.fleet = start_reporter(window)
     if isinstance(window, KioskWindow) and getattr(config, "update_url", ""):
         from kiosk.ui.updates import UpdateChecker  # signed updates in a child process, at Home only
 
