@@ -152,3 +152,32 @@ def test_migration_matches_the_models(tmp_path):
     upgrade(engine)  # idempotent
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_a_terminal_staff_edit_becomes_one_proposal(app, tmp_path, catalogue):
+    from kiosk.fleet import client as fc
+    from kiosk.fleet.models import Change
+    from kiosk.staff.edits import EditStore
+    from kiosk.staff.state import StateStore
+
+    store = StateStore(tmp_path / "state.sqlite")
+    svc = next(s for s in catalogue.services("shenyang") if s.tips)
+    EditStore(store).set_item(svc, "tips", None, {"text": "现场新增提示"}, who="张三")
+    store.engine.dispose()
+    box = fc.Outbox(tmp_path / "outbox.sqlite")
+    assert fc.queue_new_edits(box, tmp_path / "state.sqlite") == 1
+    assert fc.queue_new_edits(box, tmp_path / "state.sqlite") == 0  # the cursor: queued once
+    c = client(app)
+    with app.state.sessions() as s:
+        code = ingest.new_enrol_code(s, "大厅", "shenyang", "op")
+    token = c.post("/api/v1/enrol", json={"code": code, "name": "终端甲"}).json()["token"]
+    batch = box.oldest()
+    for _ in range(2):  # sent again after a lost answer
+        assert c.post("/api/v1/reports", json={"reports": batch},
+                      headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    with app.state.sessions() as s:
+        changes = s.query(Change).all()
+    assert len(changes) == 1
+    ch = changes[0]
+    assert (ch.service_id, ch.field, ch.state, ch.proposed_by) == (svc.id, "tips", "proposed", "张三@终端甲")
+    assert "现场新增提示" in ch.new_value and ch.origin.startswith("terminal:")

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi import Body, Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.fleet import auth, ingest
@@ -114,9 +113,9 @@ def create_app(settings: Settings) -> FastAPI:
     def healthz():
         return {"ok": True}
 
+    # sync handlers: FastAPI runs them in its thread pool, so a database wait blocks no one else
     @app.post("/api/v1/enrol")
-    async def api_enrol(request: Request, s: Session = Depends(db)):
-        body = await request.json()
+    def api_enrol(body: dict = Body(...), s: Session = Depends(db)):
         try:
             tid, token, t = ingest.enrol(s, str(body.get("code", "")), str(body.get("name", "")))
         except ingest.ReportError as exc:
@@ -126,36 +125,12 @@ def create_app(settings: Settings) -> FastAPI:
         return {"terminal_id": tid, "token": token, "hall": t.hall, "region": t.region}
 
     @app.post("/api/v1/reports")
-    async def api_reports(request: Request, s: Session = Depends(db), t: Terminal = Depends(terminal)):
-        body = await request.json()
+    def api_reports(body: dict = Body(...), s: Session = Depends(db), t: Terminal = Depends(terminal)):
         try:
-            return ingest.ingest(s, t, body.get("reports") if isinstance(body, dict) else None)
+            return ingest.ingest(s, t, body.get("reports"))
         except ingest.ReportError as exc:
             s.rollback()
             return JSONResponse({"error": str(exc)}, status_code=422)
-
-    @app.post("/api/v1/edits")
-    async def api_edit(request: Request, s: Session = Depends(db), t: Terminal = Depends(terminal)):
-        """A staff edit made on a terminal, sent for review (once: its key dedups retries)."""
-        b = await request.json()
-        try:
-            value = check_value(str(b["field"]), b["new_value"])
-            key = str(b["key"])[:64]
-        except (KeyError, PublishError) as exc:
-            return JSONResponse({"error": str(exc)}, status_code=422)
-        old = b.get("old_value")
-        s.add(Change(region=str(b.get("region", t.region)), service_id=str(b.get("service_id", "")),
-                     field=str(b["field"]), old_value=json.dumps(old, ensure_ascii=False),
-                     new_value=json.dumps(value, ensure_ascii=False), reason=str(b.get("reason", "终端现场修改"))[:2000],
-                     document=str(b.get("document", ""))[:255], excerpt="", proposed_by=str(b.get("who", "终端"))[:64],
-                     proposed_at=time.time(), origin=f"terminal:{t.id}", origin_key=key, state="proposed",
-                     review_note=""))
-        try:
-            s.commit()
-        except IntegrityError:
-            s.rollback()
-            return {"duplicate": True}
-        return {"duplicate": False}
 
     # -- console: sessions ----------------------------------------------------------------------------
     def current(request: Request, s: Session = Depends(db)):

@@ -208,6 +208,31 @@ def usage_report(state_db: Path, days: int = 2, today: datetime | None = None) -
             "times": [{"day": d, "hour": h, "service_id": s, "seconds": x, "count": n} for d, h, s, x, n in times]}
 
 
+def queue_new_edits(outbox: "Outbox", state_db: Path) -> int:
+    """Staff edits made on this terminal since the last call, queued for the service's
+    review (each once: a cursor of the last edit id is kept in the outbox)."""
+    if not state_db.exists():
+        return 0
+    cursor = int(outbox.get_meta("edit_cursor") or 0)
+    con = sqlite3.connect(f"file:{state_db}?mode=ro", uri=True, timeout=5)
+    try:
+        rows = con.execute("SELECT id, at, who, region, service_id, field, old_value, new_value, summary "
+                           "FROM catalogue_edits WHERE id > ? ORDER BY id", (cursor,)).fetchall()
+    except sqlite3.Error:
+        return 0
+    finally:
+        con.close()
+    n = 0
+    for eid, _at, who, region, sid, field, old, new, summary in rows:
+        if new is not None:  # a revert to the built catalogue proposes nothing new
+            outbox.put("edit", {"region": region, "service_id": sid, "field": field,
+                                "old_value": json.loads(old) if old else None, "new_value": json.loads(new),
+                                "who": who, "summary": summary})
+            n += 1
+        outbox.set_meta("edit_cursor", str(eid))
+    return n
+
+
 class ErrorCounter(logging.Handler):
     """Counts ERROR log records of the last hour and keeps the newest message (short)."""
 
@@ -278,6 +303,8 @@ class Reporter:
         """One round: queue a heartbeat (and the usage when due), then try to send."""
         try:
             self.outbox.put("heartbeat", self.heartbeat())
+            if self.state_db is not None:
+                queue_new_edits(self.outbox, self.state_db)
             if self.state_db is not None and time.monotonic() - self.last_usage >= self.usage_s:
                 report = usage_report(self.state_db)
                 if report and (report["counts"] or report["times"]):

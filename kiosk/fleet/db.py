@@ -33,7 +33,8 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # no pre-ping (a round trip per request): stale connections are recycled instead
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
 
 
 def upgrade(engine: Engine) -> None:

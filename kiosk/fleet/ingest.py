@@ -127,6 +127,30 @@ def _apply_usage(db: Session, term: Terminal, data: dict) -> None:
             set_={"count": stmt.excluded.count}), times)
 
 
+def _apply_edit(db: Session, term: Terminal, data: dict, key: str, at: float) -> None:
+    """A staff edit made on the terminal: proposed for review like an editor's change."""
+    import json
+
+    from kiosk.fleet.models import Audit, Change
+    from kiosk.fleet.publish import PublishError, check_value
+
+    field = str(data.get("field", ""))
+    try:
+        value = check_value(field, data.get("new_value"))
+    except PublishError as exc:
+        raise ReportError(f"edit: {exc}") from exc
+    ch = Change(region=str(data.get("region") or term.region)[:32], service_id=str(data.get("service_id", ""))[:64],
+                field=field, old_value=json.dumps(data.get("old_value"), ensure_ascii=False),
+                new_value=json.dumps(value, ensure_ascii=False),
+                reason=str(data.get("summary") or "终端现场修改")[:2000], document="", excerpt="",
+                proposed_by=f"{str(data.get('who') or '工作人员')[:40]}@{term.name}"[:64], proposed_at=at,
+                origin=f"terminal:{term.id}", origin_key=key, state="proposed", review_note="")
+    db.add(ch)
+    db.flush()
+    db.add(Audit(at=at, who=ch.proposed_by, action="propose", subject=f"#{ch.id} {ch.region}/{ch.service_id} "
+                 f"{field} ({ch.origin})", old_value=ch.old_value, new_value=ch.new_value))
+
+
 def ingest(db: Session, term: Terminal, reports: list, now: float | None = None) -> dict:
     """Apply a batch; returns {"accepted": [keys], "duplicates": [keys]}. All or nothing."""
     now = now or time.time()
@@ -152,6 +176,8 @@ def ingest(db: Session, term: Terminal, reports: list, now: float | None = None)
             _apply_heartbeat(db, term, data, at)
         elif r.get("kind") == "usage":
             _apply_usage(db, term, data)
+        elif r.get("kind") == "edit":
+            _apply_edit(db, term, data, r["key"], at)
         else:
             raise ReportError(f"unknown report kind {r.get('kind')!r}")
         db.add(ReceivedReport(terminal_id=term.id, key=r["key"], at=now))
