@@ -60,7 +60,7 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-extras=test
+extras="test"
 if [ "${1:-}" = "--test" ]; then extras=test,fleet; fi  # the fleet service's tests
 stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)-${extras/,/-}
 if [ ! -f "$stamp" ]; then

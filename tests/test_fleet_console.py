@@ -118,6 +118,7 @@ def _terminal(**kw) -> Terminal:
     ({"printer_state": "paper_out"}, 1000, None, ["打印机缺纸"]),
     ({"catalogue_age_days": 45.0}, 1000, None, ["目录已 45 天未更新"]),
     ({}, 1000, "2026-11-01.10", ["目录落后（2026-11-01.1 < 2026-11-01.10）"]),
+    ({"catalogue_version": "local"}, 1000, "2026-11-01.2", ["目录非签名版本（最新 2026-11-01.2）"]),
     ({"errors_last_hour": 3}, 1000, None, ["一小时内 3 次错误"]),
 ])
 def test_alerts(kw, now, newest, expect):

@@ -209,7 +209,9 @@ def alerts_of(t: Terminal, now: float, newest_version: str | None) -> list[str]:
         out.append("打印机纸将用尽")
     if t.catalogue_age_days is not None and t.catalogue_age_days > STALE_CATALOGUE_DAYS:
         out.append(f"目录已 {t.catalogue_age_days:.0f} 天未更新")
-    if newest_version and t.catalogue_version and version_key(t.catalogue_version) < version_key(newest_version):
+    if newest_version and t.catalogue_version == "local":  # built on the terminal, not a signed version
+        out.append(f"目录非签名版本（最新 {newest_version}）")
+    elif newest_version and t.catalogue_version and version_key(t.catalogue_version) < version_key(newest_version):
         out.append(f"目录落后（{t.catalogue_version} < {newest_version}）")
     if (t.errors_last_hour or 0) >= REPEATED_ERRORS:
         out.append(f"一小时内 {t.errors_last_hour} 次错误")
