@@ -182,3 +182,20 @@ def test_a_terminal_staff_edit_becomes_one_proposal(app, tmp_path, catalogue):
     ch = changes[0]
     assert (ch.service_id, ch.field, ch.state, ch.proposed_by) == (svc.id, "tips", "proposed", "张三@终端甲")
     assert "现场新增提示" in ch.new_value and ch.origin.startswith("terminal:")
+
+
+def test_old_heartbeats_and_keys_are_pruned(app):
+    from kiosk.fleet.models import Heartbeat, ReceivedReport
+
+    now = time.time()
+    with app.state.sessions() as s:
+        code = ingest.new_enrol_code(s, "大厅", "shenyang", "op")
+        _tid, _tok, t = ingest.enrol(s, code, "t")
+        old, new = now - 8 * 86400, now - 6 * 86400
+        ingest.ingest(s, t, [{"key": "old-key-1", "kind": "heartbeat", "at": old, "data": {}},
+                             {"key": "new-key-1", "kind": "heartbeat", "at": new, "data": {}}], now=now)
+        s.query(ReceivedReport).filter_by(key="old-key-1").update({"at": now - 31 * 86400})
+        s.commit()
+        assert ingest.prune(s, now) == (1, 1)
+        assert [h.at for h in s.query(Heartbeat)] == [new]
+        assert [r.key for r in s.query(ReceivedReport)] == ["new-key-1"]

@@ -12,7 +12,9 @@ import io
 import json
 import logging
 import secrets
+import threading
 import time
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -70,7 +72,22 @@ def create_app(settings: Settings) -> FastAPI:
         sources = sources_dir()
     templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
     templates.env.filters["t"] = _fmt_time
-    app = FastAPI(title="医保自助终端 · 城市管理", docs_url=None, redoc_url=None, openapi_url=None)
+    def prune_forever():
+        while True:
+            try:
+                with Sessions() as s:
+                    ingest.prune(s)
+            except Exception:  # noqa: BLE001 - retried in an hour
+                log.exception("fleet: pruning old reports failed")
+            time.sleep(3600)
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        threading.Thread(target=prune_forever, name="fleet-prune", daemon=True).start()
+        yield
+
+    app = FastAPI(title="医保自助终端 · 城市管理", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan)
     app.state.engine, app.state.sessions, app.state.publisher = engine, Sessions, publisher
     if settings.repo is not None:
         settings.repo.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,10 @@ REPEATED_ERRORS = 3  # errors within an hour that make an alert
 PRINTER_STATES = {"ok": "正常", "paper_low": "纸将用尽", "paper_out": "缺纸", "offline": "离线", "unknown": "未知"}
 METRICS = ("session", "checklist", "abandoned", "print", "printer_fault")
 MAX_BATCH = 500
+# Retention: heartbeat history a week (the fleet table reads only the terminals' latest
+# state); idempotency keys 30 days, longer than a terminal's outbox holds reports (~14 days).
+HEARTBEAT_DAYS = 7
+KEY_DAYS = 30
 
 
 class ReportError(ValueError):
@@ -184,6 +188,17 @@ def ingest(db: Session, term: Terminal, reports: list, now: float | None = None)
         accepted.append(r["key"])
     db.commit()
     return {"accepted": accepted, "duplicates": duplicates}
+
+
+def prune(db: Session, now: float | None = None) -> tuple[int, int]:
+    """Delete heartbeat history and idempotency keys past retention; (heartbeats, keys) deleted."""
+    from sqlalchemy import delete
+
+    now = now or time.time()
+    hb = db.execute(delete(Heartbeat).where(Heartbeat.at < now - HEARTBEAT_DAYS * 86400)).rowcount
+    keys = db.execute(delete(ReceivedReport).where(ReceivedReport.at < now - KEY_DAYS * 86400)).rowcount
+    db.commit()
+    return hb, keys
 
 
 # -- the fleet table ------------------------------------------------------------------------------------
