@@ -199,3 +199,26 @@ def test_old_heartbeats_and_keys_are_pruned(app):
         assert ingest.prune(s, now) == (1, 1)
         assert [h.at for h in s.query(Heartbeat)] == [new]
         assert [r.key for r in s.query(ReceivedReport)] == ["new-key-1"]
+
+
+def test_hall_sums_follow_replaced_hourly_counts(app):
+    from sqlalchemy import func, select
+
+    from kiosk.fleet.models import HallCount, UsageCount
+
+    def report(n: int, seconds: int) -> dict:
+        return {"key": f"usage-{n}-{seconds}-{time.time_ns()}", "kind": "usage", "data": {
+            "counts": [{"day": "2026-11-30", "hour": 9, "service_id": "s1", "metric": "session", "count": n}],
+            "times": [{"day": "2026-11-30", "hour": 9, "service_id": "s1", "seconds": seconds, "count": n}]}}
+
+    with app.state.sessions() as s:
+        terms = [ingest.enrol(s, ingest.new_enrol_code(s, "同一大厅", "shenyang", "op"), f"t{i}")[2] for i in (1, 2)]
+        ingest.ingest(s, terms[0], [report(2, 10)])
+        ingest.ingest(s, terms[1], [report(3, 40)])
+        ingest.ingest(s, terms[0], [report(5, 10)])  # the same hour again, counted further: replaces 2
+        (row,) = ingest.usage(s, "hall")
+        assert (row["key"], row["session"]) == ("同一大厅", 8)
+        assert row["median_seconds"] == 10  # 5 x 10 s, 3 x 40 s
+        assert ingest.city_median(s) == 10
+        raw = s.scalar(select(func.sum(UsageCount.count)))
+        assert s.scalar(select(func.sum(HallCount.count))) == raw == 8

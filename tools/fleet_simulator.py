@@ -244,14 +244,23 @@ def run(args) -> dict:
                   FROM terminals t, generate_series(current_date - 365, current_date - 1, '1 day') d,
                        generate_series(8, 16) h, generate_series(0, 2) s
                   WHERE extract(isodow FROM d) < 6""")
+                # the hall sums the service keeps in step at ingestion (migration 0002)
+                c.execute("DELETE FROM usage_hall_counts")
+                c.execute("DELETE FROM usage_hall_times")
+                c.execute("INSERT INTO usage_hall_counts SELECT hall, day, hour, service_id, metric, sum(count) "
+                          "FROM usage_counts GROUP BY hall, day, hour, service_id, metric")
+                c.execute("INSERT INTO usage_hall_times SELECT hall, day, hour, service_id, seconds, sum(count) "
+                          "FROM usage_times GROUP BY hall, day, hour, service_id, seconds")
                 c.execute("ALTER TABLE usage_counts ADD PRIMARY KEY (terminal_id, day, hour, service_id, metric)")
                 c.execute("ALTER TABLE usage_times ADD PRIMARY KEY (terminal_id, day, hour, service_id, seconds)")
                 c.execute("CREATE INDEX ix_usage_counts_day ON usage_counts (day)")
                 c.execute("CREATE INDEX ix_usage_times_day ON usage_times (day)")
                 c.execute("VACUUM ANALYZE")
-                rows = c.execute("SELECT (SELECT count(*) FROM usage_counts), (SELECT count(*) FROM usage_times)"
-                                 ).fetchone()
-            results["year"] = {"usage_count_rows": rows[0], "histogram_rows": rows[1],
+                rows = c.execute("SELECT (SELECT count(*) FROM usage_counts), (SELECT count(*) FROM usage_times), "
+                                 "(SELECT count(*) FROM usage_hall_counts), (SELECT count(*) FROM usage_hall_times), "
+                                 "pg_database_size(current_database())").fetchone()
+            results["year"] = {"usage_count_rows": rows[0], "histogram_rows": rows[1], "hall_count_rows": rows[2],
+                               "hall_histogram_rows": rows[3], "database_mb": round(rows[4] / 2**20),
                                "fill_s": round(time.perf_counter() - t0, 1)}
             print('"year"', results["year"], file=sys.stderr, flush=True)
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.fleet.auth import sha256
-from kiosk.fleet.models import EnrolCode, Heartbeat, ReceivedReport, Terminal, UsageCount, UsageTime
+from kiosk.fleet.models import (EnrolCode, HallCount, HallTime, Heartbeat, ReceivedReport, Terminal,
+                                UsageCount, UsageTime)
 
 ENROL_CODE_SECONDS = 7 * 86400
 SILENT_AFTER_S = 10 * 60
@@ -118,17 +119,34 @@ def _apply_usage(db: Session, term: Terminal, data: dict) -> None:
             raise ReportError("histogram row without seconds/count")
         times.append(dict(terminal_id=term.id, day=day, hour=hour, service_id=sid, seconds=r["seconds"],
                           hall=term.hall, region=term.region, count=r["count"]))
-    # absolute counts for the hour: a later report of the same hour replaces the earlier one
-    if counts:
-        stmt = insert(UsageCount.__table__)
+    # absolute counts for the hour: a later report of the same hour replaces the earlier one;
+    # the hall's sums move by the difference (the terminal's rows are locked meanwhile, so two
+    # reports of one terminal cannot both add the same difference)
+    for rows, table, hall_table, kind in ((counts, UsageCount.__table__, HallCount.__table__, "metric"),
+                                          (times, UsageTime.__table__, HallTime.__table__, "seconds")):
+        if not rows:
+            continue
+        rows = list({(r["day"], r["hour"], r["service_id"], r[kind]): r for r in rows}.values())  # once each
+        c = table.c
+        days = sorted({r["day"] for r in rows})
+        old = {(d, h, sid, k): n for d, h, sid, k, n in db.execute(
+            select(c.day, c.hour, c.service_id, c[kind], c.count)
+            .where(c.terminal_id == term.id, c.day.in_(days)).with_for_update())}
+        stmt = insert(table)
         db.execute(stmt.on_conflict_do_update(
-            index_elements=["terminal_id", "day", "hour", "service_id", "metric"],
-            set_={"count": stmt.excluded.count}), counts)
-    if times:
-        stmt = insert(UsageTime.__table__)
-        db.execute(stmt.on_conflict_do_update(
-            index_elements=["terminal_id", "day", "hour", "service_id", "seconds"],
-            set_={"count": stmt.excluded.count}), times)
+            index_elements=["terminal_id", "day", "hour", "service_id", kind], set_={"count": stmt.excluded.count}),
+            rows)
+        deltas = []
+        for r in rows:
+            d = r["count"] - old.get((r["day"], r["hour"], r["service_id"], r[kind]), 0)
+            if d:
+                deltas.append({"hall": term.hall, "day": r["day"], "hour": r["hour"], "service_id": r["service_id"],
+                               kind: r[kind], "count": d})
+        if deltas:
+            hs = insert(hall_table)
+            db.execute(hs.on_conflict_do_update(
+                index_elements=["hall", "day", "hour", "service_id", kind],
+                set_={"count": hall_table.c.count + hs.excluded.count}), deltas)
 
 
 def _apply_edit(db: Session, term: Terminal, data: dict, key: str, at: float) -> None:
@@ -258,7 +276,11 @@ def usage(db: Session, group: str, since: str | None = None, until: str | None =
     service, day or hour; medians come from the merged histograms."""
     if group not in _COLS:
         raise ValueError(group)
-    uc, ut = UsageCount.__table__.c, UsageTime.__table__.c
+    # per terminal: the terminals' own rows; otherwise the hall sums (far fewer rows)
+    if group == "terminal":
+        uc, ut = UsageCount.__table__.c, UsageTime.__table__.c
+    else:
+        uc, ut = HallCount.__table__.c, HallTime.__table__.c
     q = select(uc[_COLS[group]].label("g"), uc.metric, func.sum(uc.count)).group_by("g", uc.metric)
     h = select(ut[_COLS[group]].label("g"), ut.seconds, func.sum(ut.count)).group_by("g", ut.seconds)
     conds = []
@@ -281,7 +303,7 @@ def usage(db: Session, group: str, since: str | None = None, until: str | None =
 
 
 def city_median(db: Session, since: str | None = None) -> float | None:
-    ut = UsageTime.__table__.c
+    ut = HallTime.__table__.c
     q = select(ut.seconds, func.sum(ut.count)).group_by(ut.seconds)
     if since:
         q = q.where(ut.day >= since)

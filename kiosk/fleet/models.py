@@ -119,6 +119,31 @@ class UsageTime(Base):
     __table_args__ = (Index("ix_usage_times_day", "day"),)
 
 
+class HallCount(Base):
+    """UsageCount summed over a hall's terminals, kept in step at ingestion (by the change
+    of each terminal's hourly count): the dashboard reads this, 1/terminals-per-hall the rows."""
+    __tablename__ = "usage_hall_counts"
+    hall: Mapped[str] = mapped_column(String(128), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (Index("ix_usage_hall_counts_day", "day"),)
+
+
+class HallTime(Base):
+    """UsageTime summed over a hall's terminals (histogram buckets add up)."""
+    __tablename__ = "usage_hall_times"
+    hall: Mapped[str] = mapped_column(String(128), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seconds: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (Index("ix_usage_hall_times_day", "day"),)
+
+
 class Change(Base):
     """A proposed catalogue change: one field of one service, with its reason and document."""
     __tablename__ = "changes"
