@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
 import sqlite3
 import ssl
 import threading
@@ -321,6 +322,8 @@ class Reporter:
 
     def _run(self) -> None:
         self.last_usage = time.monotonic() - self.usage_s  # usage with the first heartbeat
+        # a city's terminals switched on together (power back) spread over the minute
+        self._wake.wait(random.uniform(0, self.heartbeat_s))
         while not self._stop.is_set():
             self.tick()
             self._wake.wait(self.heartbeat_s)
