@@ -301,10 +301,10 @@ def test_change_reviewed_signed_and_installed_on_both_terminals(world, enrolled,
         assert (outcome, got) == ("installed", version), n
         svc = CatalogueService(d / "catalogue.sqlite")
         try:
-            tips = [t.text for t in svc.service(region, sid).tips]
+            tips = {t.text: t.ref for t in svc.service(region, sid).tips}
         finally:
             svc.close()
-        assert "测试提示：请携带社保卡原件。" in tips, n
+        assert tips.get("测试提示：请携带社保卡原件。") == doc["file"], n  # cites the change's document
     browser.get(f"{url}/audit")
     audit = browser.find_element(By.ID, "audit").text
     assert "approve+publish" in audit and version in audit and "reviewer" in audit and doc["file"] in audit

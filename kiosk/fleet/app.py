@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.fleet import auth, ingest
 from kiosk.fleet.db import make_engine, upgrade
 from kiosk.fleet.models import ROLES, Audit, Change, LoginAudit, Published, Terminal
-from kiosk.fleet.publish import PublishError, Publisher, check_value, current_value, documents, services
+from kiosk.fleet.publish import (PublishError, Publisher, check_value, current_value, documents, services,
+                                 with_provenance)
 from kiosk.staff.edits import FIELD_LABELS
 
 log = logging.getLogger("kiosk.fleet")
@@ -358,7 +359,8 @@ def create_app(settings: Settings) -> FastAPI:
             return RedirectResponse(f"/changes/{cid}", status_code=303)
         previous = s.scalar(select(Published.version).order_by(Published.at.desc()).limit(1))
         try:
-            version = publisher.publish([(ch.region, ch.service_id, ch.field, json.loads(ch.new_value))], previous)
+            value = with_provenance(json.loads(ch.new_value), ch.document)
+            version = publisher.publish([(ch.region, ch.service_id, ch.field, value)], previous)
         except PublishError as exc:
             s.rollback()
             raise NotAllowed(f"发布失败，修改保持待审：{exc}") from exc

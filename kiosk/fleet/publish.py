@@ -80,6 +80,17 @@ def check_value(field: str, value) -> object:
         raise PublishError(f"内容格式不符合目录字段要求：{exc}") from exc
 
 
+def with_provenance(value, document: str):
+    """Items the change adds or rewrites without a reference cite the change's document."""
+    if not document:
+        return value
+    items = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+    for item in items:
+        if isinstance(item, dict) and "ref" in item and not item["ref"]:
+            item["ref"] = document
+    return value
+
+
 def apply_change(db: Path, region: str, service_id: str, field: str, value) -> None:
     con = sqlite3.connect(db)
     try:
