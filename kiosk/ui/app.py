@@ -426,7 +426,10 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
         if opened.catalogue is None:
             raise LookupError(opened.error)
         window = create_window(opened.catalogue, config)
-        window.ctx.warnings = opened.warnings + list(problems)
+        from kiosk.db.update import catalogue_age_warnings
+
+        window.ctx.warnings = opened.warnings + list(problems) + catalogue_age_warnings(
+            db, config.catalogue_age_warning_days)
         window.db_path = db
         hall = window.ctx.hall
         phone = window.ctx.region.hotline.number if window.ctx.region.hotline else (hall.phone if hall else None)
