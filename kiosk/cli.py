@@ -719,6 +719,22 @@ def cmd_staff_reset_pin(args) -> int:
         return EXIT_FAILED
     logging.getLogger("kiosk.staff").warning("staff PIN reset with 'kiosk staff reset-pin' (uid %d)", os.geteuid())
     print(f"staff PIN reset in {path}; staff mode opens with the new PIN")
+def cmd_fleet_enrol(args) -> int:
+    from kiosk.fleet.client import FleetError, enrol
+
+    try:
+        cred = enrol(args.url, args.code, args.name, args.ca)
+    except FleetError as exc:
+        print(f"kiosk: 登记失败：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"已登记：终端 {cred['terminal_id']}，大厅 {cred['hall']}；凭据保存在本机（仅本用户可读）")
+    return EXIT_OK
+
+
+def cmd_fleet_status(args) -> int:
+    from kiosk.fleet.client import status
+
+    print("\n".join(status()))
     return EXIT_OK
 
 
@@ -913,6 +929,16 @@ def build_parser() -> argparse.ArgumentParser:
     rp = sf_sub.add_parser("reset-pin", help="set a new staff PIN (as root on the terminal); clears 需要重置")
     rp.add_argument("--pin-stdin", action="store_true", help="read the new PIN from one line of stdin")
     rp.set_defaults(func=cmd_staff_reset_pin)
+    fl = sub.add_parser("fleet", help="the city's fleet service: enrol this terminal, reporting status")
+    fl_sub = fl.add_subparsers(dest="action", required=True)
+    fe = fl_sub.add_parser("enrol", help="trade an operator's one-time code for this terminal's credential")
+    fe.add_argument("url", metavar="URL", help="the fleet service, https://…")
+    fe.add_argument("code", metavar="CODE")
+    fe.add_argument("--name", default="", help="shown in the console (default: the host name)")
+    fe.add_argument("--ca", help="the CA certificate to trust for the service (default: the system's)")
+    fe.set_defaults(func=cmd_fleet_enrol)
+    fs = fl_sub.add_parser("status", help="enrolment, reports waiting, last sent")
+    fs.set_defaults(func=cmd_fleet_status)
     return p
 
 

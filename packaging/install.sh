@@ -43,6 +43,10 @@
 #                         installed as /etc/yibao-kiosk/root.json: updates and installs
 #                         of catalogues are verified against it. Without it a terminal
 #                         keeps the one it has; with none, every catalogue bundle is refused
+#   --rotate 0|90|180|270 the screen is mounted rotated (clockwise): touch input is
+#                         turned to match with a libinput calibration matrix in a udev
+#                         rule for every touchscreen (cage does not rotate touch);
+#                         0 removes the rule
 #   --no-start            enable the service but do not (re)start it now
 #   -h, --help            this text
 #
@@ -91,6 +95,7 @@ SKIP_PACKAGES=0
 REBUILD_CATALOGUE=0
 START=1
 TRUST_ROOT=""
+ROTATE=""
 while (($#)); do
   case $1 in
     --root) ROOT=${2:?--root needs a directory}; shift 2 ;;
@@ -99,6 +104,8 @@ while (($#)); do
     --rebuild-catalogue) REBUILD_CATALOGUE=1; shift ;;
     --trust-root) TRUST_ROOT=${2:?--trust-root needs a file}; shift 2 ;;
     --trust-root=*) TRUST_ROOT=${1#--trust-root=}; shift ;;
+    --rotate) ROTATE=${2:?--rotate needs 0, 90, 180 or 270}; shift 2 ;;
+    --rotate=*) ROTATE=${1#--rotate=}; shift ;;
     --no-start) START=0; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "install.sh: unknown option: $1 (see --help)" >&2; exit 2 ;;
@@ -106,6 +113,15 @@ while (($#)); do
 done
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# libinput calibration matrices for a screen turned clockwise by that many degrees
+case $ROTATE in
+  "" | 0) TOUCH_MATRIX="" ;;
+  90) TOUCH_MATRIX="0 -1 1 1 0 0" ;;
+  180) TOUCH_MATRIX="-1 0 1 0 -1 1" ;;
+  270) TOUCH_MATRIX="0 1 0 -1 0 1" ;;
+  *) echo "install.sh: --rotate $ROTATE: use 0, 90, 180 or 270" >&2; exit 2 ;;
+esac
+TOUCH_RULE=/etc/udev/rules.d/99-yibao-kiosk-touch-rotation.rules
 if [[ -n $TRUST_ROOT && ! -f $TRUST_ROOT ]]; then
   echo "install.sh: --trust-root $TRUST_ROOT: no such file" >&2
   exit 2
@@ -421,6 +437,24 @@ EOF
   printf 'exec %s "$@"\n' "$PREFIX/current/venv/bin/kiosk"
 }
 put_file 0755 "$PREFIX/bin/kiosk" < <(wrapper_text)
+
+# -- touch rotation (--rotate) -----------------------------------------------------------------
+if [[ -n $TOUCH_MATRIX ]]; then
+  put_file 0644 "$TOUCH_RULE" <<RULE
+# Written by yibao-kiosk install.sh --rotate $ROTATE: the screen is turned $ROTATE degrees
+# clockwise and cage does not rotate touch input, so libinput does.
+ACTION=="add|change", KERNEL=="event[0-9]*", ENV{ID_INPUT_TOUCHSCREEN}=="1", ENV{LIBINPUT_CALIBRATION_MATRIX}="$TOUCH_MATRIX"
+RULE
+  if ((WROTE)); then
+    sys udevadm control --reload
+    sys udevadm trigger --subsystem-match=input --action=change
+  fi
+elif [[ $ROTATE == 0 && -e $ROOT$TOUCH_RULE ]]; then
+  rm -f "$ROOT$TOUCH_RULE"
+  say "removed $TOUCH_RULE"
+  sys udevadm control --reload
+  sys udevadm trigger --subsystem-match=input --action=change
+fi
 
 # -- 7. the service --------------------------------------------------------------------------
 unit_text() {

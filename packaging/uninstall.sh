@@ -5,7 +5,7 @@
 #   bash packaging/uninstall.sh --purge    # everything, the kiosk user and its files too
 #
 # Always removed: yibao-kiosk.service (stopped and disabled) with any drop-ins
-# (systemctl edit), the journald size limit, /opt/yibao-kiosk (releases, venvs, the
+# (systemctl edit), the journald size limit, the touch rotation rule, /opt/yibao-kiosk (releases, venvs, the
 # operator's command). The getty on tty1 comes back when the service is gone.
 #
 # Options:
@@ -28,6 +28,7 @@ CONFIG_DIR=/etc/yibao-kiosk
 UNIT=yibao-kiosk.service
 UNIT_FILE=/etc/systemd/system/$UNIT
 JOURNALD_DROPIN=/etc/systemd/journald.conf.d/60-yibao-kiosk.conf
+TOUCH_RULE=/etc/udev/rules.d/99-yibao-kiosk-touch-rotation.rules
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
 
@@ -93,6 +94,10 @@ if [[ -e $ROOT$JOURNALD_DROPIN ]]; then
   journald_changed=1
 fi
 remove "$JOURNALD_DROPIN"
+if [[ -e $ROOT$TOUCH_RULE ]]; then  # install.sh --rotate
+  remove "$TOUCH_RULE"
+  sys udevadm control --reload
+fi
 rmdir "$ROOT/etc/systemd/journald.conf.d" 2>/dev/null || true
 sys systemctl daemon-reload
 if ((journald_changed)); then

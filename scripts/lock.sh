@@ -13,6 +13,6 @@ trap 'rm -rf "$tools"' EXIT
 /usr/bin/python3 -m venv "$tools"
 "$tools/bin/pip" install -q 'pip-tools==7.6.*'
 "$tools/bin/pip-compile" -q --generate-hashes --allow-unsafe --strip-extras \
-  --extra test --extra dev --no-emit-index-url --no-emit-trusted-host --no-emit-find-links \
+  --extra test --extra dev --extra fleet --no-emit-index-url --no-emit-trusted-host --no-emit-find-links \
   --output-file requirements.lock "$@" pyproject.toml
 echo "requirements.lock: $(grep -c '^[A-Za-z0-9]' requirements.lock) packages pinned with hashes"

@@ -34,6 +34,9 @@ TEST_DEB_PACKAGES=(
   # double taps through a real X server (tests/test_tap_guard_x11.py): a finger-like
   # tap at the X level
   xvfb xdotool
+  # the fleet service (tests/test_fleet_*.py): a real PostgreSQL cluster started by
+  # scripts/test-services.sh, and a real browser for the console
+  postgresql chromium chromium-driver
 )
 if [ "${1:-}" = "--test" ]; then
   DEB_PACKAGES+=("${TEST_DEB_PACKAGES[@]}")

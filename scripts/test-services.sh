@@ -57,7 +57,18 @@ _kiosk_stop_nginx() {
   fi
   if [ -n "$_kiosk_nginx_dir" ]; then rm -rf "$_kiosk_nginx_dir"; fi
 }
-_kiosk_stop_services() { _kiosk_stop_cupsd; _kiosk_stop_nginx; }
+_kiosk_pg_dir=""
+_kiosk_pg_bin=""
+_kiosk_pg_as() {  # run a PostgreSQL tool as the cluster's owner (postgres when we are root)
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+_kiosk_stop_pg() {
+  if [ -n "$_kiosk_pg_dir" ] && [ -f "$_kiosk_pg_dir/data/postmaster.pid" ]; then
+    _kiosk_pg_as "$_kiosk_pg_bin/pg_ctl" -D "$_kiosk_pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  if [ -n "$_kiosk_pg_dir" ]; then rm -rf "$_kiosk_pg_dir"; fi
+}
+_kiosk_stop_services() { _kiosk_stop_cupsd; _kiosk_stop_nginx; _kiosk_stop_pg; }
 if command -v nginx >/dev/null 2>&1; then
   _kiosk_nginx_dir=$(mktemp -d /tmp/kiosk-nginx.XXXXXX)
   chmod 0755 "$_kiosk_nginx_dir"
@@ -110,4 +121,32 @@ NGINX
   fi
 else
   echo "test services: nginx not installed; the signed-update server tests will be skipped" >&2
+fi
+
+# A real PostgreSQL cluster for the fleet service (tests/test_fleet_*.py): Debian's
+# postgresql, a throw-away cluster in a temp dir, 127.0.0.1 only on a free port, trust
+# auth for its one local user; KIOSK_TEST_PG_URL names it. Stopped when the script exits.
+_kiosk_pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+if [ -n "$_kiosk_pg_bin" ] && [ -x "$_kiosk_pg_bin/initdb" ]; then
+  _kiosk_pg_dir=$(mktemp -d /tmp/kiosk-pg.XXXXXX)
+  chmod 0755 "$_kiosk_pg_dir"
+  if [ "$(id -u)" = 0 ]; then chown postgres: "$_kiosk_pg_dir"; fi
+  _kiosk_pg_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  _kiosk_pg_user=$(if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi)
+  trap _kiosk_stop_services EXIT
+  if _kiosk_pg_as "$_kiosk_pg_bin/initdb" -D "$_kiosk_pg_dir/data" -U "$_kiosk_pg_user" --auth=trust \
+       -E UTF8 --locale=C.UTF-8 >"$_kiosk_pg_dir/initdb.log" 2>&1 \
+     && _kiosk_pg_as "$_kiosk_pg_bin/pg_ctl" -D "$_kiosk_pg_dir/data" -l "$_kiosk_pg_dir/server.log" -w -t 30 \
+       -o "-c listen_addresses=127.0.0.1 -p $_kiosk_pg_port -k $_kiosk_pg_dir -c fsync=off -c synchronous_commit=off" \
+       start >/dev/null 2>&1; then
+    export KIOSK_TEST_PG_URL="postgresql://$_kiosk_pg_user@127.0.0.1:$_kiosk_pg_port/postgres"
+    echo "test services: PostgreSQL at $KIOSK_TEST_PG_URL"
+  else
+    # exported anyway: the PostgreSQL tests then fail instead of skipping
+    export KIOSK_TEST_PG_URL="postgresql://$_kiosk_pg_user@127.0.0.1:$_kiosk_pg_port/postgres"
+    echo "test services: PostgreSQL did not start; the fleet service tests will fail" >&2
+    cat "$_kiosk_pg_dir/initdb.log" "$_kiosk_pg_dir/server.log" >&2 2>/dev/null || true
+  fi
+else
+  echo "test services: postgresql not installed; the fleet PostgreSQL tests will be skipped" >&2
 fi

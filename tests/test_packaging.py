@@ -430,7 +430,12 @@ def test_catalogue_update_on_the_installed_terminal(installed, source, tmp_path)
     r = run(["bash", source / "packaging/install.sh", "--root", root, "--trust-root", bundle])
     assert r.returncode == 1 and "not self-signed TUF root metadata" in r.stderr
     assert not (root / CONFIG_DIR / "root.json").exists()
-    install(root, source / "packaging/install.sh", "--trust-root", repo / "metadata/1.root.json")
+    r = install(root, source / "packaging/install.sh", "--trust-root", repo / "metadata/1.root.json",
+                "--rotate", "90")
+    # a screen turned 90 degrees: touch turned by libinput (cage does not), udev reloaded
+    rule = (root / "etc/udev/rules.d/99-yibao-kiosk-touch-rotation.rules").read_text()
+    assert 'ENV{ID_INPUT_TOUCHSCREEN}=="1", ENV{LIBINPUT_CALIBRATION_MATRIX}="0 -1 1 1 0 0"' in rule
+    assert "would run: udevadm control --reload" in r.stdout
     assert (root / CONFIG_DIR / "root.json").read_bytes() == (repo / "metadata/1.root.json").read_bytes()
     assert mode(root / CONFIG_DIR / "root.json") == 0o600
     r = run([kiosk, "catalogue", "install", bundle], env=env, cwd="/")
@@ -443,6 +448,13 @@ def test_catalogue_update_on_the_installed_terminal(installed, source, tmp_path)
     assert r.returncode == 0, r.stderr
     r = run([kiosk, "catalogue", "update", repo], env=env, cwd="/")
     assert r.returncode == 0 and "installed signed catalogue v2" in r.stdout, r.stderr
+
+
+@pytest.mark.parametrize("degrees", ["45", "-90", "ninety"])
+def test_rotate_takes_only_quarter_turns(source, tmp_path, degrees):
+    r = run(["bash", source / "packaging/install.sh", "--root", tmp_path, "--rotate", degrees])
+    assert r.returncode == 2 and "use 0, 90, 180 or 270" in r.stderr
+    assert not any(tmp_path.iterdir())  # refused before anything was written
 
 
 # -- re-running, updating, uninstalling ----------------------------------------------------------------

@@ -389,15 +389,17 @@ def test_staff_header_shows_every_warning_and_the_catalogue_age(qtbot, staff_win
     text = shown.text()
     assert text.count("目录更新失败") == 1
     assert "目录版本 本机生成，生成于 0 天前" in text
-    assert "已超过" not in text  # built today: no age warning
+    assert "天未更新" not in text  # built today: no age warning
 
 
-def test_catalogue_age_line_warns_past_the_limit(catalogue_db):
-    from datetime import datetime, timedelta
+def test_catalogue_age_is_told_to_staff_past_the_limit(catalogue_db):
+    from datetime import datetime, timedelta, timezone
 
-    from kiosk.db.update import catalogue_age_line
+    from kiosk.db.update import catalogue_age_line, catalogue_age_warnings
 
-    later = datetime.now(UTC) + timedelta(days=100)
-    assert catalogue_age_line(catalogue_db, now=later) == (
-        "目录版本 本机生成，生成于 100 天前（已超过 90 天，请核对是否有新版办事指南）")
+    later = datetime.now(timezone.utc) + timedelta(days=100)
+    assert catalogue_age_line(catalogue_db, now=later) == "目录版本 本机生成，生成于 100 天前"
     assert catalogue_age_line(catalogue_db.with_name("missing.sqlite")) is None
+    (warning,) = catalogue_age_warnings(catalogue_db, 90, now=later)
+    assert "已 100 天未更新" in warning and "超过 90 天" in warning
+    assert catalogue_age_warnings(catalogue_db, 120, now=later) == []

@@ -49,7 +49,6 @@ DEFAULT_DEADLINE = 300.0  # seconds for a whole update: metadata and bundle
 READ_TIMEOUT = 20.0  # seconds of silence on one read
 MAX_REDIRECTS = 3
 STALE_AFTER_DAYS = 7  # no verified contact with the repository for longer: staff are told
-CATALOGUE_AGE_WARN_DAYS = 90  # a catalogue older than this: staff are asked to check for a newer guide
 STATUS_FILE = "update-status.json"
 
 
@@ -499,20 +498,15 @@ def staff_warnings(db_path: Path, now: datetime | None = None) -> list[str]:
     return out
 
 
-def catalogue_age_line(db_path: Path, now: datetime | None = None,
-                       warn_after_days: float = CATALOGUE_AGE_WARN_DAYS) -> str | None:
-    """'目录版本 X，生成于 N 天前' for the staff header, with a warning past
-    `warn_after_days`; None when the catalogue cannot be read."""
+def catalogue_age_line(db_path: Path, now: datetime | None = None) -> str | None:
+    """'目录版本 X，生成于 N 天前' for the staff header (the warning past the configured
+    limit is catalogue_age_warnings'); None when the catalogue cannot be read."""
     built = _catalogue_built_at(db_path)
     if built is None:
         return None
-    now = now or datetime.now(UTC)
-    age = _days_since(built, now)
+    age = _days_since(built, now or datetime.now(UTC))
     version = installed_version(db_path) or "本机生成"
-    line = f"目录版本 {version}，生成于 {age:.0f} 天前" if age is not None else f"目录版本 {version}"
-    if age is not None and age > warn_after_days:
-        line += f"（已超过 {warn_after_days:.0f} 天，请核对是否有新版办事指南）"
-    return line
+    return f"目录版本 {version}，生成于 {age:.0f} 天前" if age is not None else f"目录版本 {version}"
 
 
 def _catalogue_built_at(db_path: Path) -> str | None:

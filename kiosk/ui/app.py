@@ -42,6 +42,7 @@ from kiosk.ui.widgets import PagedScroll, button, label
 
 if TYPE_CHECKING:  # for the annotations only: none of these is loaded at start-up
     from kiosk.db.service import CatalogueService
+    from kiosk.fleet.client import Reporter as FleetReporter
     from kiosk.staff.stats import UsageRecorder
     from kiosk.ui.staff.mode import StaffController
     from kiosk.ui.updates import UpdateChecker
@@ -190,6 +191,7 @@ class KioskWindow(QWidget):
         self.updates: UpdateChecker | None = None  # signed catalogue updates, when update_url is set
         self.staff_active = False  # staff mode (kiosk/ui/staff/mode.py) has the screen
         self.staff: StaffController | None = None  # set by install_staff_mode
+        self.fleet: FleetReporter | None = None  # reports to the city's fleet service, once enrolled
         self.apply_theme()
 
     # -- header -------------------------------------------------------------------------------
@@ -530,7 +532,10 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
             opened.catalogue.close()
             raise LookupError(f"config region: {exc}") from exc
         window = create_window(opened.catalogue, config)
-        window.ctx.warnings = opened.warnings + list(problems)
+        from kiosk.db.update import catalogue_age_warnings
+
+        window.ctx.warnings = opened.warnings + list(problems) + catalogue_age_warnings(
+            db, config.catalogue_age_warning_days)
         window.db_path = db
         hall = window.ctx.hall
         phone = window.ctx.region.hotline.number if window.ctx.region.hotline else (hall.phone if hall else None)
@@ -577,6 +582,10 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
         window.close()
         return 0 if ok else 1
     QTimer.singleShot(START_SUCCEEDED_AFTER_MS, lambda: start_succeeded(db.parent))  # once a screen is up
+    if isinstance(window, KioskWindow):
+        from kiosk.fleet.client import start_reporter  # background thread; None unless enrolled
+
+        window.fleet = start_reporter(window)
     if isinstance(window, KioskWindow) and config.update_url:
         from kiosk.ui.updates import UpdateChecker  # signed updates in a child process, at Home only
 

@@ -88,9 +88,10 @@ class UpdateChecker(QObject):
             self.window.show_current()  # picks a newly installed catalogue up, redraws Home
 
     def refresh_warnings(self) -> None:
-        from kiosk.db.update import staff_warnings
+        from kiosk.db.update import catalogue_age_warnings, staff_warnings
 
         ctx = self.window.ctx
-        new = staff_warnings(self.db_path)
+        new = staff_warnings(self.db_path) + catalogue_age_warnings(
+            self.db_path, ctx.config.catalogue_age_warning_days)
         ctx.warnings = [w for w in ctx.warnings if w not in self.shown] + new
         self.shown = new

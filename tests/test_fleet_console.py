@@ -1,0 +1,224 @@
+"""The fleet service's rules, in process on its SQLite default (fast): accounts,
+CSRF, lockout, login audit, roles, terminal credentials, alerts, the migration."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from kiosk.fleet import auth, ingest  # noqa: E402
+from kiosk.fleet.app import Settings, create_app  # noqa: E402
+from kiosk.fleet.models import LoginAudit, Terminal, User  # noqa: E402
+
+PASSWORD = "correct-horse-42"
+
+
+@pytest.fixture
+def app(tmp_path, catalogue_db):
+    app = create_app(Settings(db_url=str(tmp_path / "fleet.sqlite"), data_dir=tmp_path, catalogue=catalogue_db))
+    with app.state.sessions() as s:
+        for name, role in (("op", "operator"), ("editor", "editor"), ("reviewer", "reviewer")):
+            auth.create_user(s, name, role, PASSWORD)
+        s.commit()
+    return app
+
+
+def client(app) -> TestClient:
+    return TestClient(app, base_url="https://testserver", follow_redirects=False)
+
+
+def login(c: TestClient, name: str, password: str = PASSWORD):
+    page = c.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    return c.post("/login", data={"name": name, "password": password, "csrf": csrf})
+
+
+def csrf_of(c: TestClient) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', c.get("/").text).group(1)
+
+
+def test_passwords_are_argon2_hashes(app):
+    with app.state.sessions() as s:
+        h = s.query(User).filter_by(name="op").one().password_hash
+    assert h.startswith("$argon2id$") and PASSWORD not in h
+
+
+def test_login_needs_its_form_token_and_pages_need_a_session(app):
+    c = client(app)
+    assert c.get("/").status_code == 303
+    c.get("/login")
+    r = c.post("/login", data={"name": "op", "password": PASSWORD, "csrf": "forged"})
+    assert "fleet_session" not in r.cookies and "表单已过期" in r.text
+    assert login(c, "op").status_code == 303
+    assert "终端" in c.get("/").text
+
+
+def test_posts_without_the_csrf_token_are_refused(app):
+    c = client(app)
+    login(c, "op")
+    r = c.post("/enrol-codes", data={"hall": "大厅", "region": "shenyang", "csrf": "wrong"})
+    assert r.status_code == 403 and "CSRF" in r.text
+    r = c.post("/enrol-codes", data={"hall": "大厅", "region": "shenyang", "csrf": csrf_of(c)})
+    assert r.status_code == 200 and re.search(r'id="enrol-code">[0-9A-F-]{20}<', r.text)
+
+
+def test_lockout_after_five_failures_and_every_attempt_audited(app):
+    c = client(app)
+    for _ in range(auth.MAX_FAILED):
+        assert login(c, "editor", "wrong-password").status_code == 401
+    r = login(c, "editor")  # the right password, but locked
+    assert r.status_code == 401 and "锁定" in r.text
+    login(c, "nobody", "whatever")
+    with app.state.sessions() as s:
+        outcomes = [a.outcome for a in s.query(LoginAudit).order_by(LoginAudit.id)]
+    assert outcomes == ["bad-password"] * 4 + ["locked-now", "locked", "unknown"]
+
+
+def test_roles(app):
+    c = client(app)
+    login(c, "op")
+    assert c.get("/changes/new").status_code == 403  # only editors propose
+    c2 = client(app)
+    login(c2, "editor")
+    assert c2.post("/enrol-codes", data={"hall": "x", "region": "y", "csrf": csrf_of(c2)}).status_code == 403
+
+
+def test_terminal_credentials(app):
+    c = client(app)
+    assert c.post("/api/v1/reports", json={"reports": []}).status_code == 401
+    assert c.post("/api/v1/reports", json={"reports": []},
+                  headers={"Authorization": "Bearer nope"}).status_code == 401
+    with app.state.sessions() as s:
+        code = ingest.new_enrol_code(s, "大厅", "shenyang", "op")
+    got = c.post("/api/v1/enrol", json={"code": code, "name": "t"}).json()
+    assert c.post("/api/v1/enrol", json={"code": code}).status_code == 403  # one time only
+    h = {"Authorization": f"Bearer {got['token']}"}
+    r = c.post("/api/v1/reports", headers=h, json={"reports": [
+        {"key": "k" * 10, "kind": "heartbeat", "at": time.time(), "data": {"printer_state": "offline"}}]})
+    assert r.json() == {"accepted": ["k" * 10], "duplicates": []}
+    with app.state.sessions() as s:
+        t = s.get(Terminal, got["terminal_id"])
+        assert t.printer_state == "offline" and t.token_hash != got["token"]
+
+
+def _terminal(**kw) -> Terminal:
+    base = dict(id="t", name="t", hall="h", region="r", token_hash="x", enrolled_at=0, last_seen=1000.0,
+                printer_state="ok", errors_last_hour=0, catalogue_version="2026-11-01.1", catalogue_age_days=1.0)
+    return Terminal(**(base | kw))
+
+
+@pytest.mark.parametrize("kw,now,newest,expect", [
+    ({}, 1000 + 9 * 60, "2026-11-01.1", []),
+    ({}, 1000 + 11 * 60, None, ["已 11 分钟无心跳"]),
+    ({"printer_state": "paper_out"}, 1000, None, ["打印机缺纸"]),
+    ({"catalogue_age_days": 45.0}, 1000, None, ["目录已 45 天未更新"]),
+    ({}, 1000, "2026-11-01.10", ["目录落后（2026-11-01.1 < 2026-11-01.10）"]),
+    ({"catalogue_version": "local"}, 1000, "2026-11-01.2", ["目录非签名版本（最新 2026-11-01.2）"]),
+    ({"errors_last_hour": 3}, 1000, None, ["一小时内 3 次错误"]),
+])
+def test_alerts(kw, now, newest, expect):
+    assert ingest.alerts_of(_terminal(**kw), now, newest) == expect
+
+
+@pytest.mark.parametrize("state,expect", [
+    ({"enabled": True, "reasons": ["media-empty-error"], "message": ""}, "paper_out"),
+    ({"enabled": True, "reasons": ["media-low-report"], "message": ""}, "paper_low"),
+    ({"enabled": False, "reasons": ["paused"], "message": "stopped"}, "offline"),
+    ({"enabled": True, "reasons": [], "message": ""}, "ok"),
+])
+def test_printer_state_from_cups(monkeypatch, state, expect):
+    from kiosk.config import KioskConfig, PrinterConfig
+    from kiosk.fleet import client as fc
+    from kiosk.printing import cups
+
+    monkeypatch.setattr(cups, "queue_state", lambda q, timeout=3.0: state | {"printing": None})
+    cfg = KioskConfig(printer=PrinterConfig(kind="cups", queue="q"))
+    assert fc.printer_state(cfg)[0] == expect
+
+
+def test_migration_matches_the_models(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from kiosk.fleet.db import make_engine, upgrade
+    from kiosk.fleet.models import Base
+
+    engine = make_engine(str(tmp_path / "m.sqlite"))
+    upgrade(engine)
+    upgrade(engine)  # idempotent
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_a_terminal_staff_edit_becomes_one_proposal(app, tmp_path, catalogue):
+    from kiosk.fleet import client as fc
+    from kiosk.fleet.models import Change
+    from kiosk.staff.edits import EditStore
+    from kiosk.staff.state import StateStore
+
+    store = StateStore(tmp_path / "state.sqlite")
+    svc = next(s for s in catalogue.services("shenyang") if s.tips)
+    EditStore(store).set_item(svc, "tips", None, {"text": "现场新增提示"}, who="张三")
+    store.engine.dispose()
+    box = fc.Outbox(tmp_path / "outbox.sqlite")
+    assert fc.queue_new_edits(box, tmp_path / "state.sqlite") == 1
+    assert fc.queue_new_edits(box, tmp_path / "state.sqlite") == 0  # the cursor: queued once
+    c = client(app)
+    with app.state.sessions() as s:
+        code = ingest.new_enrol_code(s, "大厅", "shenyang", "op")
+    token = c.post("/api/v1/enrol", json={"code": code, "name": "终端甲"}).json()["token"]
+    batch = box.oldest()
+    for _ in range(2):  # sent again after a lost answer
+        assert c.post("/api/v1/reports", json={"reports": batch},
+                      headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    with app.state.sessions() as s:
+        changes = s.query(Change).all()
+    assert len(changes) == 1
+    ch = changes[0]
+    assert (ch.service_id, ch.field, ch.state, ch.proposed_by) == (svc.id, "tips", "proposed", "张三@终端甲")
+    assert "现场新增提示" in ch.new_value and ch.origin.startswith("terminal:")
+
+
+def test_old_heartbeats_and_keys_are_pruned(app):
+    from kiosk.fleet.models import Heartbeat, ReceivedReport
+
+    now = time.time()
+    with app.state.sessions() as s:
+        code = ingest.new_enrol_code(s, "大厅", "shenyang", "op")
+        _tid, _tok, t = ingest.enrol(s, code, "t")
+        old, new = now - 8 * 86400, now - 6 * 86400
+        ingest.ingest(s, t, [{"key": "old-key-1", "kind": "heartbeat", "at": old, "data": {}},
+                             {"key": "new-key-1", "kind": "heartbeat", "at": new, "data": {}}], now=now)
+        s.query(ReceivedReport).filter_by(key="old-key-1").update({"at": now - 31 * 86400})
+        s.commit()
+        assert ingest.prune(s, now) == (1, 1)
+        assert [h.at for h in s.query(Heartbeat)] == [new]
+        assert [r.key for r in s.query(ReceivedReport)] == ["new-key-1"]
+
+
+def test_hall_sums_follow_replaced_hourly_counts(app):
+    from sqlalchemy import func, select
+
+    from kiosk.fleet.models import HallCount, UsageCount
+
+    def report(n: int, seconds: int) -> dict:
+        return {"key": f"usage-{n}-{seconds}-{time.time_ns()}", "kind": "usage", "data": {
+            "counts": [{"day": "2026-11-30", "hour": 9, "service_id": "s1", "metric": "session", "count": n}],
+            "times": [{"day": "2026-11-30", "hour": 9, "service_id": "s1", "seconds": seconds, "count": n}]}}
+
+    with app.state.sessions() as s:
+        terms = [ingest.enrol(s, ingest.new_enrol_code(s, "同一大厅", "shenyang", "op"), f"t{i}")[2] for i in (1, 2)]
+        ingest.ingest(s, terms[0], [report(2, 10)])
+        ingest.ingest(s, terms[1], [report(3, 40)])
+        ingest.ingest(s, terms[0], [report(5, 10)])  # the same hour again, counted further: replaces 2
+        (row,) = ingest.usage(s, "hall")
+        assert (row["key"], row["session"]) == ("同一大厅", 8)
+        assert row["median_seconds"] == 10  # 5 x 10 s, 3 x 40 s
+        assert ingest.city_median(s) == 10
+        raw = s.scalar(select(func.sum(UsageCount.count)))
+        assert s.scalar(select(func.sum(HallCount.count))) == raw == 8
