@@ -28,7 +28,7 @@ def make_ca(where: Path) -> tuple[Path, Path, Path]:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kiosk fleet test CA")])
     ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
@@ -106,7 +106,7 @@ class Service:
                     break
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("kiosk-fleet serve did not start:\n" + self.log.read_text())
+                    raise RuntimeError("kiosk-fleet serve did not start:\n" + self.log.read_text()) from None
                 time.sleep(0.2)
 
     def cli(self, *args: str, stdin: str = "") -> str:

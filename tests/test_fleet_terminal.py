@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from kiosk.config import config_from_dict
 from kiosk.db.update import catalogue_age_warnings
 
 
 def _built(db, days_ago: float) -> None:
-    when = (datetime.now(timezone.utc) - timedelta(days=days_ago)).isoformat(timespec="seconds")
+    when = (datetime.now(UTC) - timedelta(days=days_ago)).isoformat(timespec="seconds")
     con = sqlite3.connect(db)
     con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('built_at', ?)", (when,))
     con.commit()

@@ -393,11 +393,11 @@ def test_staff_header_shows_every_warning_and_the_catalogue_age(qtbot, staff_win
 
 
 def test_catalogue_age_is_told_to_staff_past_the_limit(catalogue_db):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from kiosk.db.update import catalogue_age_line, catalogue_age_warnings
 
-    later = datetime.now(timezone.utc) + timedelta(days=100)
+    later = datetime.now(UTC) + timedelta(days=100)
     assert catalogue_age_line(catalogue_db, now=later) == "目录版本 本机生成，生成于 100 天前"
     assert catalogue_age_line(catalogue_db.with_name("missing.sqlite")) is None
     (warning,) = catalogue_age_warnings(catalogue_db, 90, now=later)

@@ -147,7 +147,7 @@ def run(args) -> dict:
                 break
             except OSError:
                 if serve.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("kiosk-fleet serve did not start")
+                    raise SystemExit("kiosk-fleet serve did not start") from None
                 time.sleep(0.2)
         from sqlalchemy.orm import Session
 
@@ -172,10 +172,10 @@ def run(args) -> dict:
         srv = [serve.pid]
         cpu0, pg0, wall0 = cpu_of(srv), cpu_of(pg_pids(pg_data)), time.perf_counter()
         sent = 0
-        for r in range(args.rounds):
+        for _round in range(args.rounds):
             at = time.time()
             online = [i for i in range(args.terminals) if i not in offline]
-            for status, _body, dt in pool.map(lambda i: cl.post("/api/v1/reports", {"reports": [heartbeat(at, i)]},
+            for status, _body, dt in pool.map(lambda i, at=at: cl.post("/api/v1/reports", {"reports": [heartbeat(at, i)]},
                                                                   tokens[i]), online):
                 assert status == 200, status
                 lat.append(dt)

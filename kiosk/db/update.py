@@ -509,6 +509,17 @@ def catalogue_age_line(db_path: Path, now: datetime | None = None) -> str | None
     return f"目录版本 {version}，生成于 {age:.0f} 天前" if age is not None else f"目录版本 {version}"
 
 
+def catalogue_age_warnings(db_path: Path, limit_days: int, now: datetime | None = None) -> list[str]:
+    """For staff: the catalogue in use is older than `limit_days` (config
+    catalogue_age_warning_days), by when it was built or installed."""
+    now = now or datetime.now(UTC)
+    age = _days_since(_catalogue_built_at(db_path) or read_status(db_path).get("installed_at"), now)
+    if age is None or age <= limit_days:
+        return []
+    version = installed_version(db_path) or "本机生成"
+    return [f"目录（版本 {version}）已 {age:.0f} 天未更新，超过 {limit_days} 天的提醒期限；请联系管理员发布或安装新目录"]
+
+
 def _catalogue_built_at(db_path: Path) -> str | None:
     from kiosk.db.service import CatalogueService, CatalogueUnavailable
 

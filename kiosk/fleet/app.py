@@ -29,8 +29,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.fleet import auth, ingest
 from kiosk.fleet.db import make_engine, upgrade
 from kiosk.fleet.models import ROLES, Audit, Change, LoginAudit, Published, Terminal
-from kiosk.fleet.publish import (PublishError, Publisher, check_value, current_value, documents, services,
-                                 with_provenance)
+from kiosk.fleet.publish import (
+    Publisher,
+    PublishError,
+    check_value,
+    current_value,
+    documents,
+    services,
+    with_provenance,
+)
 from kiosk.staff.edits import FIELD_LABELS
 
 log = logging.getLogger("kiosk.fleet")

@@ -72,9 +72,9 @@ def login(db: Session, name: str, password: str, address: str, now: float | None
         if user.failed_logins >= MAX_FAILED:
             user.locked_until, user.failed_logins = now + LOCK_SECONDS, 0
             audit("locked-now")
-            raise AuthError(f"连续 {MAX_FAILED} 次密码错误，账户已锁定 {LOCK_SECONDS // 60} 分钟")
+            raise AuthError(f"连续 {MAX_FAILED} 次密码错误，账户已锁定 {LOCK_SECONDS // 60} 分钟") from None
         audit("bad-password")
-        raise AuthError("用户名或密码错误")
+        raise AuthError("用户名或密码错误") from None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.failed_logins, user.locked_until = 0, None

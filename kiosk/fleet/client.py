@@ -27,9 +27,9 @@ import urllib.error
 import urllib.request
 import uuid
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 log = logging.getLogger("kiosk.fleet")
@@ -209,7 +209,7 @@ def usage_report(state_db: Path, days: int = 2, today: datetime | None = None) -
             "times": [{"day": d, "hour": h, "service_id": s, "seconds": x, "count": n} for d, h, s, x, n in times]}
 
 
-def queue_new_edits(outbox: "Outbox", state_db: Path) -> int:
+def queue_new_edits(outbox: Outbox, state_db: Path) -> int:
     """Staff edits made on this terminal since the last call, queued for the service's
     review (each once: a cursor of the last edit id is kept in the outbox)."""
     if not state_db.exists():
@@ -291,7 +291,7 @@ class Reporter:
         self.thread = threading.Thread(target=self._run, name="fleet-reporter", daemon=True)
         self.last_usage = 0.0
 
-    def start(self) -> "Reporter":
+    def start(self) -> Reporter:
         self.thread.start()
         return self
 

@@ -11,8 +11,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.fleet.auth import sha256
-from kiosk.fleet.models import (EnrolCode, HallCount, HallTime, Heartbeat, ReceivedReport, Terminal,
-                                UsageCount, UsageTime)
+from kiosk.fleet.models import (
+    EnrolCode,
+    HallCount,
+    HallTime,
+    Heartbeat,
+    ReceivedReport,
+    Terminal,
+    UsageCount,
+    UsageTime,
+)
 
 ENROL_CODE_SECONDS = 7 * 86400
 SILENT_AFTER_S = 10 * 60

@@ -14,7 +14,7 @@ import json
 import shutil
 import sqlite3
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.staff.edits import FIELDS, from_plain, to_plain
@@ -103,7 +103,7 @@ def apply_change(db: Path, region: str, service_id: str, field: str, value) -> N
             raise PublishError(f"service {region}/{service_id} is not in the catalogue")
         con.execute("UPDATE snapshots SET data = ? WHERE region = ?", (json.dumps(data, ensure_ascii=False), region))
         con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('built_at', ?)",
-                    (datetime.now(timezone.utc).isoformat(timespec="seconds"),))
+                    (datetime.now(UTC).isoformat(timespec="seconds"),))
         con.commit()
     finally:
         con.close()
@@ -113,7 +113,7 @@ def next_version(previous: str | None, today: str | None = None) -> str:
     """YYYY-MM-DD.N, after `previous` in kiosk.db.bundle.version_key order."""
     from kiosk.db.bundle import version_key
 
-    today = today or datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    today = today or datetime.now(UTC).strftime("%Y-%m-%d")
     n = 1
     while previous and version_key(f"{today}.{n}") <= version_key(previous):
         n += 1
