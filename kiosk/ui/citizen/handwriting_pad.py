@@ -178,7 +178,7 @@ class HandwritingPad(QWidget):
 
         self.char_buttons = []
         grid = QGridLayout()
-        grid.setSpacing(10)
+        grid.setSpacing(16)  # MIIT: at least 16 px between targets
         for i in range(CHAR_BUTTONS):
             b = button("", (lambda i=i: self._choose_char(i)), role="hwchar", name=f"hwchar:{i}")
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -186,7 +186,7 @@ class HandwritingPad(QWidget):
             grid.addWidget(b, i // 3, i % 3)
         self.word_buttons = []
         right = QVBoxLayout()
-        right.setSpacing(10)
+        right.setSpacing(16)  # MIIT: at least 16 px between targets
         right.addLayout(grid)
         for i in range(WORD_BUTTONS):
             b = button("", (lambda i=i: self._choose_word(i)), role="hwword", name=f"hwword:{i}")
@@ -194,7 +194,7 @@ class HandwritingPad(QWidget):
             right.addWidget(b)
         right.addStretch(1)
         row = QHBoxLayout()
-        row.setSpacing(10)
+        row.setSpacing(16)  # MIIT: at least 16 px between targets
         row.addWidget(button("退一笔", self.undo_stroke, role="key", name="hw:undo"))
         row.addWidget(button("重写", self.clear, role="key", name="hw:clear"))
         right.addLayout(row)

@@ -81,7 +81,7 @@ class SearchScreen(ScreenBase):
         w = QWidget()
         lay = QVBoxLayout(w)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(12)
+        lay.setSpacing(16)  # MIIT: at least 16 px between targets
         row = QHBoxLayout()
         row.setSpacing(16)  # MIIT: at least 16 px between targets
         self.mode_buttons = {
@@ -218,7 +218,7 @@ class SearchScreen(ScreenBase):
         w.setObjectName("searchHelp")
         lay = QVBoxLayout(w)
         lay.setContentsMargins(0, 16, 0, 0)
-        lay.setSpacing(12)
+        lay.setSpacing(16)  # MIIT: at least 16 px between targets
         phone = ctx.region.hotline.number if ctx.region.hotline else (ctx.hall.phone if ctx.hall else None)
         ask = "还是找不到？请到大厅咨询台询问工作人员"
         if phone:
