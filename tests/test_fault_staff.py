@@ -448,7 +448,7 @@ def _make_newer(path):
         con.execute("INSERT INTO usage_counts VALUES ('2026-11-30', 9, 'shenyang', 'flexible-enrol', 'session', 3)")
         con.execute("INSERT INTO catalogue_edits (at, who, source, region, service_id, field, old_value, "
                     "old_was_base, new_value, summary) VALUES ('2026-03-01 09:30', '王丽', 'staff edit', "
-                    "'shenyang', 'flexible-enrol', 'tips', '[]', 1, ?, 'test')",
+                    "'shenyang', 'flexible-enrol', 'tips', '[]', 0, ?, 'test')",  # over an earlier edit: no document value to compare
                     (json.dumps([{"text": "新版本写的提示", "ref": "staff edit · 王丽 · 2026-03-01 09:30"}]),))
 
 
@@ -511,7 +511,7 @@ def test_malformed_edit_rows_are_skipped_and_home_draws(qtbot, terminal, caplog)
             for fld, value in rows:
                 con.execute("INSERT INTO catalogue_edits (at, who, source, region, service_id, field, old_value, "
                             "old_was_base, new_value, summary) VALUES ('2026-03-01 09:30', '王丽', 'staff edit', "
-                            "'shenyang', 'flexible-enrol', ?, '[]', 1, ?, 'test')", (fld, value))
+                            "'shenyang', 'flexible-enrol', ?, '[]', 0, ?, 'test')", (fld, value))
 
     with caplog.at_level(logging.WARNING, logger="kiosk.staff"):
         w = terminal(before=damage)
