@@ -370,7 +370,8 @@ def test_many_unknown_keys_are_one_message(tmp_path):
     cfg, problems = load_config(path)
     assert cfg.region == "kaiyuan"
     assert len(problems) == 1 and "key0, key1" in problems[0] and "(+4990 more)" in problems[0]
-    assert "key11" not in problems[0] and len(problems[0]) < 400
+    # bounded: ten unknown keys named, then the valid settings (a list that grows with features)
+    assert "key11" not in problems[0] and len(problems[0]) < 800
 
 
 def test_config_show_reports_problems_and_valid_region_ids(tmp_path, live_db):

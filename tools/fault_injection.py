@@ -131,9 +131,14 @@ def snapshots_of(db: Path) -> dict[str, str]:
         con.close()
 
 
+TRUST_ROOT: list[Path] = []  # the run's signed repository's root (Injector.signed), for every command
+
+
 def env_for(work: Path, **extra) -> dict:
     env = dict(os.environ, KIOSK_DATA_DIR=str(work / "data"), KIOSK_CONFIG_DIR=str(work / "cfg"),
                KIOSK_LOG_DIR=str(work / "log"), KIOSK_SEED_DIR=str(SEED), QT_QPA_PLATFORM="offscreen")
+    if TRUST_ROOT:
+        env["KIOSK_TRUST_ROOT"] = str(TRUST_ROOT[-1])
     env.update(extra)
     return env
 
@@ -239,6 +244,23 @@ class Injector:
         fc.record(outcome)
         shutil.rmtree(d, ignore_errors=True)
 
+    # -- signed bundles -----------------------------------------------------------------------------
+    def signed(self, make) -> Path:
+        """`bundle` published in this run's own signed repository (kiosk.db.tufrepo), which
+        the commands under test trust through KIOSK_TRUST_ROOT: only signed bundles install."""
+        from kiosk.db import tufrepo
+
+        repo, keys = self.work / "repo", self.work / "keys"
+        if not (repo / "metadata" / "1.root.json").exists():
+            tufrepo.init_repo(repo, keys, root_keys=3, threshold=2)
+            trusted = self.work / "trusted-root.json"
+            shutil.copy2(repo / "metadata" / "1.root.json", trusted)
+            TRUST_ROOT.append(trusted)
+        self._published = getattr(self, "_published", 0) + 1  # each newer than the last, in any order
+        version = tufrepo.add_bundle(repo, keys, make(str(self._published)))
+        (path,) = (repo / "targets").glob(f"*.{tufrepo.target_name(version)}")
+        return path
+
     # -- kills --------------------------------------------------------------------------------------
     def kill_cases(self, count: int) -> None:
         from kiosk.db.bundle import make_bundle
@@ -246,8 +268,8 @@ class Injector:
         fc = self.cls("kills")
         if count <= 0:
             return
-        bundles = {"database": make_bundle(self.work / "b-db.tar.gz", "fi-db", db_path=self.reference),
-                   "seed": make_bundle(self.work / "b-seed.tar.gz", "fi-seed", seed_dir=SEED)}
+        bundles = {"database": self.signed(lambda v: make_bundle(self.work / "b-db.tar.gz", v, db_path=self.reference)),
+                   "seed": self.signed(lambda v: make_bundle(self.work / "b-seed.tar.gz", v, seed_dir=SEED))}
         ops = {"build": ["catalogue", "build"],
                "install database bundle": ["catalogue", "install", str(bundles["database"])],
                "install seed bundle": ["catalogue", "install", str(bundles["seed"])]}
@@ -418,7 +440,7 @@ class Injector:
         from kiosk.db.bundle import make_bundle, previous_path
 
         fc = self.cls("disk full")
-        bundle = make_bundle(self.work / "b-full.tar.gz", "fi-full", db_path=self.reference)
+        bundle = self.signed(lambda v: make_bundle(self.work / "b-full.tar.gz", v, db_path=self.reference))
         db_size = self.reference.stat().st_size
         levels = (*self.free_levels, db_size // 1024 + 64)  # the last: one more copy fits, two do not
         ops = [("build", ["catalogue", "build"]), ("install", ["catalogue", "install", str(bundle)]),
