@@ -216,7 +216,11 @@ def test_print_preview_turns_pages_with_buttons_and_a_finger(qtbot, make_window)
     assert after_button > 0 and dialog.pager.up.isEnabled()
     tap(qtbot, dialog, "pageUp")
     assert bar.value() == 0
-    # a finger drawn upwards across the sheet moves the page with it
+    # a finger drawn upwards across the sheet moves the page with it (once the turned page
+    # has been seen: the tap guard ignores a touch that comes sooner)
+    from kiosk.ui.tap_guard import wait_until_open
+
+    assert wait_until_open(dialog)
     vp = dialog.preview.viewport()
     handle = dialog.windowHandle()
     start = vp.mapTo(dialog, QPoint(vp.width() // 2, vp.height() - 40))
