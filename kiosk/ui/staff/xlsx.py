@@ -42,10 +42,10 @@ class XlsxScreen(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         self.page = PagedScroll()
         lay.addWidget(self.page, 1)
-        self.actions = QHBoxLayout()
-        self.actions.setContentsMargins(32, 0, 32, 16)
-        self.actions.setSpacing(20)
-        lay.addLayout(self.actions)
+        self.action_row = QHBoxLayout()
+        self.action_row.setContentsMargins(32, 0, 32, 16)
+        self.action_row.setSpacing(20)
+        lay.addLayout(self.action_row)
 
     def refresh(self) -> None:
         self.plan = None
@@ -55,9 +55,9 @@ class XlsxScreen(QWidget):
         self.draw()
 
     def _actions(self, buttons) -> None:
-        clear_layout(self.actions)
+        clear_layout(self.action_row)
         for b in buttons:
-            self.actions.addWidget(b, 1)
+            self.action_row.addWidget(b, 1)
 
     def draw(self) -> None:
         if self.checking is not None:
