@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
@@ -32,9 +33,9 @@ class XlsxScreen(QWidget):
     def __init__(self, controller):
         super().__init__()
         self.c = controller
-        self.plan = None
+        self.plan: ImportPlan | None = None
         self.message = ""
-        self.checking = None  # the path being checked on the worker thread
+        self.checking: Path | None = None  # the path being checked on the worker thread
         self._token = None
         self._relay = _Relay(self)
         self._relay.done.connect(self._checked)
@@ -122,6 +123,7 @@ class XlsxScreen(QWidget):
         self.draw()
 
     def draw_checking(self) -> None:
+        assert self.checking is not None  # draw() checked it
         self.page.clear()
         body = self.page.body
         body.addWidget(label(f"导入 {self.checking.name}", role="h1"))
@@ -131,6 +133,7 @@ class XlsxScreen(QWidget):
 
     def draw_plan(self) -> None:
         plan = self.plan
+        assert plan is not None  # draw() checked it
         self.page.clear()
         body = self.page.body
         body.addWidget(label(f"导入 {plan.path.name}", role="h1"))
@@ -172,6 +175,7 @@ class XlsxScreen(QWidget):
         body.addStretch(1)
 
     def apply(self, confirmed: bool = False) -> None:
+        assert self.plan is not None  # its buttons are only shown with a plan
         try:
             n = apply_import(self.plan, self.c.edits, self.c.who, confirmed=confirmed)
             self.message = f"已导入 {n} 处修改。"
