@@ -125,7 +125,7 @@ class Speaker:
     @property
     def pid(self) -> int | None:
         """The voice's process while it speaks (tests check that it is gone after stop)."""
-        return self._proc.pid if self.speaking else None
+        return self._proc.pid if self._proc is not None and self.speaking else None
 
     def speak(self, text: str) -> bool:
         """Start reading `text` (stops what is being read). False if there is no voice."""
