@@ -135,6 +135,7 @@ class Speaker:
         import subprocess
 
         self.last_input = voice_input(text)
+        assert self.binary is not None  # available implies a binary
         try:
             # 130 words a minute and 8 ms more between words: slower than espeak's 175, for older ears
             self._proc = subprocess.Popen([self.binary, "-v", VOICE, "-s", "130", "-g", "8", self.last_input],
