@@ -755,13 +755,14 @@ class SeedLoader:
                 if data is None:
                     continue
                 file = self.rel(path)
-                if not isinstance(data, dict):
+                if not isinstance(data, LineDict):  # what the loader makes of every mapping
                     self.problem(file, 1, "expected a mapping at the top of the file")
                     continue
                 kind = ("services" if "services" in data else "items" if "items" in data
                         else "policy" if "policy_topics" in data else None)
-                spec = {"services": schema.SERVICES_FILE, "items": schema.ITEMS_FILE,
-                        "policy": schema.POLICY_FILE}.get(kind)
+                specs: dict[str | None, dict] = {"services": schema.SERVICES_FILE, "items": schema.ITEMS_FILE,
+                                                 "policy": schema.POLICY_FILE}
+                spec = specs.get(kind)
                 if spec is None:
                     self.problem(file, 1, "unknown file kind: expected 'services', 'items' or 'policy_topics'")
                     continue
