@@ -114,6 +114,7 @@ class Speaker:
         """The phonemes the voice would speak (espeak-ng -x), to check what it says."""
         import subprocess
 
+        assert self.binary is not None  # only asked of a voice that was found (tests check available)
         r = subprocess.run([self.binary, "-q", "-x", "-v", VOICE, voice_input(text)], capture_output=True,
                            text=True, timeout=10)
         return r.stdout.strip()

@@ -181,7 +181,7 @@ def _apply_edit(db: Session, term: Terminal, data: dict, key: str, at: float) ->
                  f"{field} ({ch.origin})", old_value=ch.old_value, new_value=ch.new_value))
 
 
-def ingest(db: Session, term: Terminal, reports: list, now: float | None = None) -> dict:
+def ingest(db: Session, term: Terminal, reports: object, now: float | None = None) -> dict:
     """Apply a batch; returns {"accepted": [keys], "duplicates": [keys]}. All or nothing."""
     now = now or time.time()
     if not isinstance(reports, list) or len(reports) > MAX_BATCH:
