@@ -62,8 +62,8 @@ def cmd_catalogue_check(args) -> int:
         return EXIT_FAILED
     # every combination of answers of every service, walked as the kiosk asks them
     path_problems, counts = check_paths(cat.services)
-    for p in path_problems:
-        print(p)
+    for message in path_problems:
+        print(message)
     if path_problems:
         print(f"{len(path_problems)} problem(s) found in the answer paths", file=sys.stderr)
         return EXIT_FAILED

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from typing import Protocol
 
 from kiosk.catalogue.guide import Guide, build_guide, pending_questions
 from kiosk.catalogue.model import Question, Service
@@ -40,7 +41,7 @@ class Step:
     policy_topic: str | None = None
 
 
-class CatalogueView:
+class CatalogueView(Protocol):
     """What the session needs from the catalogue service layer (duck-typed)."""
 
     def services(self, region: str) -> list[Service]: ...  # pragma: no cover

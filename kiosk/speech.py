@@ -114,6 +114,7 @@ class Speaker:
         """The phonemes the voice would speak (espeak-ng -x), to check what it says."""
         import subprocess
 
+        assert self.binary is not None  # only asked of a voice that was found (tests check available)
         r = subprocess.run([self.binary, "-q", "-x", "-v", VOICE, voice_input(text)], capture_output=True,
                            text=True, timeout=10)
         return r.stdout.strip()
@@ -125,7 +126,7 @@ class Speaker:
     @property
     def pid(self) -> int | None:
         """The voice's process while it speaks (tests check that it is gone after stop)."""
-        return self._proc.pid if self.speaking else None
+        return self._proc.pid if self._proc is not None and self.speaking else None
 
     def speak(self, text: str) -> bool:
         """Start reading `text` (stops what is being read). False if there is no voice."""
@@ -135,6 +136,7 @@ class Speaker:
         import subprocess
 
         self.last_input = voice_input(text)
+        assert self.binary is not None  # available implies a binary
         try:
             # 130 words a minute and 8 ms more between words: slower than espeak's 175, for older ears
             self._proc = subprocess.Popen([self.binary, "-v", VOICE, "-s", "130", "-g", "8", self.last_input],

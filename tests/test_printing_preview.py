@@ -47,8 +47,8 @@ def test_dialog_prints_off_the_gui_thread(qtbot, doc):
     d.show()
     d.print_button.click()
     assert d.status.text() == "正在打印，请稍候…"
-    qtbot.waitUntil(lambda: d.result is not None, timeout=10000)
-    assert d.result.ok and d.status.text() == "清单已打印，请取走。"
+    qtbot.waitUntil(lambda: d.print_result is not None, timeout=10000)
+    assert d.print_result.ok and d.status.text() == "清单已打印，请取走。"
     assert doc.service_name.encode("gb18030") in lis.wait()
 
 
@@ -57,7 +57,7 @@ def test_dialog_fault_keeps_the_checklist_and_says_where_to_go(qtbot, doc):
     qtbot.addWidget(d)
     d.show()
     d.print_button.click()
-    qtbot.waitUntil(lambda: d.result is not None, timeout=10000)
+    qtbot.waitUntil(lambda: d.print_result is not None, timeout=10000)
     assert d.status.text() == "打印机暂时不可用，请扫码或到公共业务服务部及各分中心综合窗口咨询"
     assert d.preview.isVisible() and d.print_button.isEnabled()  # try again, or scan the QR
 

@@ -209,7 +209,7 @@ def test_double_tap_on_print_opens_the_preview_and_nothing_in_it(qtbot, kiosk, g
     dialog = w.ctx.printing.load().dialog
     assert landed in ("printBack", "printNow")
     assert dialog is not None and dialog.isVisible()
-    assert dialog.back_button.text() == "返回" and dialog.result is None and dialog.print_button.isEnabled()
+    assert dialog.back_button.text() == "返回" and dialog.print_result is None and dialog.print_button.isEnabled()
 
 
 @pytest.mark.parametrize("gap", GAPS)

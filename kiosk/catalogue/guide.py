@@ -36,7 +36,7 @@ def situation_labels(service: Service, cond: Condition | None) -> list[str]:
         out = []
         for qid, opts in mapping.items():
             q = service.question(qid)
-            names = [(q.option(o).label if q and q.option(o) else o) for o in opts]
+            names = [(opt.label if q and (opt := q.option(o)) else o) for o in opts]
             text = "或".join(names)
             if q and max(len(n) for n in names) <= 3:  # 是 / 不是 / 有 …: say what was asked
                 text = f"{q.text.rstrip('？?')}：{text}"

@@ -19,9 +19,10 @@ def deadline_label(text: str | None) -> str:
 def document_label(doc: Document, short: bool = False) -> str:
     """'2020 年《市医保局全面推进…》' (or, short, '2020 年公开指南'): how a citizen is told
     which document a text is from."""
-    year = f"{doc.date[:4]} 年" if doc.date and doc.date[:4].isdigit() else ""
-    if year and not short and len(doc.date) == 7 and doc.date[5:].isdigit():  # '2025-12'
-        year += f" {int(doc.date[5:])} 月"
+    date = doc.date or ""
+    year = f"{date[:4]} 年" if date and date[:4].isdigit() else ""
+    if year and not short and len(date) == 7 and date[5:].isdigit():  # '2025-12'
+        year += f" {int(date[5:])} 月"
     if short and doc.short_title:
         return f"{year}{doc.short_title}"
     return f"{year}《{doc.title}》"

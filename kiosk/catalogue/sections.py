@@ -132,6 +132,7 @@ def parse_section(section: str) -> list[Atom]:
         kind = m.lastgroup
         if kind == "sep":
             continue
+        assert kind is not None  # every alternative is a named group
         out.append(Atom(kind, m.group(kind)))
     return out
 
@@ -150,7 +151,9 @@ class SectionIndex:
         self.lines: list[tuple[int, str, bool]] = []
         pos = 0
         for line in self.text.splitlines(keepends=True):
-            lead = _LEAD_RE.match(line).end()
+            lead_match = _LEAD_RE.match(line)
+            assert lead_match is not None  # the pattern matches the empty string
+            lead = lead_match.end()
             self.lines.append((pos + lead, line[lead:].rstrip("\n"), "- " in line[:lead]))
             pos += len(line)
         # the label each line starts with, by kind: (kind, value) -> [(offset, is a list item)]

@@ -53,7 +53,7 @@ from kiosk.catalogue.model import (
 )
 from kiosk.catalogue.schema import Problem
 from kiosk.catalogue.sections import SectionIndex, parse_section
-from kiosk.catalogue.yamlload import SeedSyntaxError, load_yaml
+from kiosk.catalogue.yamlload import LineDict, SeedSyntaxError, load_yaml
 
 REF_RE = re.compile(r"^(?:(?P<doc>\d{3}_[0-9a-f]+\.txt)\s*)?§\s*(?P<section>\S.*)$")
 LONG_NUMBER_RE = re.compile(r"\d+(?:-\d+)+|\d{5,}")
@@ -115,7 +115,7 @@ class SeedLoader:
         self.evidence: dict[str, str] = {}  # id -> name (vocabulary.yaml evidence)
         self.catalogue: Catalogue | None = None
         # raw records kept for cross-checks: (file, LineDict)
-        self._service_raw: dict[tuple[str, str], tuple[str, dict]] = {}
+        self._service_raw: dict[tuple[str, str], tuple[str, LineDict]] = {}
         self._sections: dict[str, SectionIndex] = {}
         self._section_names: dict[str, set[str]] = {}
         self._levels: dict[tuple[str, str], tuple] = {}
@@ -425,10 +425,10 @@ class SeedLoader:
                 for key, docs in (("older", [older_doc]), ("newer", [newer_doc]),
                                   ("note", [older_doc, newer_doc]), ("comment", [older_doc, newer_doc])):
                     value = d.get(key)
-                    docs = [x for x in docs if x is not None]
+                    known = [x for x in docs if x is not None]
                     for v in (value if isinstance(value, list) else [value]):
-                        if isinstance(v, str) and docs:
-                            self.scan_in_any(v, key, docs, file, d.line_of(key))
+                        if isinstance(v, str) and known:
+                            self.scan_in_any(v, key, known, file, d.line_of(key))
             out.append(Difference(d["field"], _as_text(d.get("older")), older_ref if d.get("older_ref") else None,
                                   _as_text(d.get("newer")) if d.get("newer") is not None else None,
                                   newer_ref, d.get("note"), subject, document=doc))
@@ -449,7 +449,7 @@ class SeedLoader:
                 self.problem(file, line, f"local question {qid!r} is defined but not listed in questions")
         return out
 
-    def build_service(self, raw: dict, region: str, doc: str, file: str) -> Service:
+    def build_service(self, raw: LineDict, region: str, doc: str, file: str) -> Service:
         ref = self.resolve_ref(raw.get("ref"), doc, file, raw.line)
         self.check_faithful(_subset(raw, "name"), ref, file)
         svc = Service(
@@ -556,7 +556,7 @@ class SeedLoader:
             svc = self.build_service(raw, region_id, doc, file)
             self.add_service(svc, raw, file, services)
 
-    def add_service(self, svc: Service, raw: dict, file: str, services: dict[str, Service]) -> None:
+    def add_service(self, svc: Service, raw: LineDict, file: str, services: dict[str, Service]) -> None:
         if svc.id in services:
             other_file, other = self._service_raw[(svc.region, svc.id)]
             self.problem(file, raw.line_of("id"), f"duplicate service id {svc.id!r} (also {other_file}:{other.line})")
@@ -755,13 +755,14 @@ class SeedLoader:
                 if data is None:
                     continue
                 file = self.rel(path)
-                if not isinstance(data, dict):
+                if not isinstance(data, LineDict):  # what the loader makes of every mapping
                     self.problem(file, 1, "expected a mapping at the top of the file")
                     continue
                 kind = ("services" if "services" in data else "items" if "items" in data
                         else "policy" if "policy_topics" in data else None)
-                spec = {"services": schema.SERVICES_FILE, "items": schema.ITEMS_FILE,
-                        "policy": schema.POLICY_FILE}.get(kind)
+                specs: dict[str | None, dict] = {"services": schema.SERVICES_FILE, "items": schema.ITEMS_FILE,
+                                                 "policy": schema.POLICY_FILE}
+                spec = specs.get(kind)
                 if spec is None:
                     self.problem(file, 1, "unknown file kind: expected 'services', 'items' or 'policy_topics'")
                     continue

@@ -108,7 +108,9 @@ def guide_as_text(guide: Guide, region: Region, halls: list[Hall], policy: list[
         chosen = []
         for q in svc.questions:
             if q.id in guide.answers:
-                chosen.append(f"{q.text} {q.option(guide.answers[q.id]).label}")
+                opt = q.option(guide.answers[q.id])
+                assert opt is not None  # the guide only holds answers among the options
+                chosen.append(f"{q.text} {opt.label}")
         w("您的情况：" + "；".join(chosen))
     if guide.unanswered and svc.questions:
         w("尚未回答：" + "；".join(q.text for q in guide.unanswered) + "（以下列出所有可能适用的内容）")

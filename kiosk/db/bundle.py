@@ -72,6 +72,7 @@ def make_bundle(out: Path, version: str, db_path: Path | None = None, seed_dir: 
         kind = "database"
     else:
         kind = "seed"
+        assert seed_dir is not None  # exactly one of the two is given (checked above)
         for p in sorted(seed_dir.rglob("*")):
             if p.is_file() and p.suffix in (".yaml", ".txt", ".md"):
                 files[f"seed/{p.relative_to(seed_dir)}"] = p

@@ -168,7 +168,7 @@ class CatalogueService:
         con = getattr(self, "_con", None)
         if con is not None:
             con.close()
-            self._con = None
+            del self._con  # gone, as before the connection was made (getattr above)
 
     # -- regions, halls, topics ------------------------------------------------------
     def regions(self) -> list[Region]:

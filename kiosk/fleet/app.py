@@ -179,6 +179,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(HTTPException)
     def _http(request: Request, exc: HTTPException):
         if exc.status_code == 303:
+            assert exc.headers is not None  # every 303 raised here names its Location
             return RedirectResponse(exc.headers["Location"], status_code=303)
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": exc.detail}, status_code=exc.status_code)

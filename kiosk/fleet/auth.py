@@ -103,4 +103,4 @@ def logout(db: Session, token: str, name: str, address: str) -> None:
 
 
 def csrf_ok(ws: WebSession, given: str | None) -> bool:
-    return bool(given) and hmac.compare_digest(ws.csrf, given)
+    return given is not None and bool(given) and hmac.compare_digest(ws.csrf, given)

@@ -30,6 +30,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 log = logging.getLogger("kiosk.fleet")
@@ -82,7 +83,7 @@ def _post(url: str, body: dict, token: str | None, ca: str | None, timeout: floa
                                  headers={"Content-Type": "application/json", "User-Agent": "yibao-kiosk-fleet"})
     if token:
         req.add_header("Authorization", f"Bearer {token}")
-    kw = {"context": _context(ca)} if url.startswith("https:") else {}
+    kw: dict[str, Any] = {"context": _context(ca)} if url.startswith("https:") else {}
     with urllib.request.urlopen(req, timeout=timeout, **kw) as resp:  # noqa: S310 - scheme checked
         return json.loads(resp.read(1 << 20) or b"{}")
 

@@ -41,9 +41,9 @@ class ReportError(ValueError):
 
 def _insert(db: Session):
     if db.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert
     return insert
 
 
@@ -181,7 +181,7 @@ def _apply_edit(db: Session, term: Terminal, data: dict, key: str, at: float) ->
                  f"{field} ({ch.origin})", old_value=ch.old_value, new_value=ch.new_value))
 
 
-def ingest(db: Session, term: Terminal, reports: list, now: float | None = None) -> dict:
+def ingest(db: Session, term: Terminal, reports: object, now: float | None = None) -> dict:
     """Apply a batch; returns {"accepted": [keys], "duplicates": [keys]}. All or nothing."""
     now = now or time.time()
     if not isinstance(reports, list) or len(reports) > MAX_BATCH:
@@ -221,8 +221,9 @@ def prune(db: Session, now: float | None = None) -> tuple[int, int]:
     from sqlalchemy import delete
 
     now = now or time.time()
-    hb = db.execute(delete(Heartbeat).where(Heartbeat.at < now - HEARTBEAT_DAYS * 86400)).rowcount
-    keys = db.execute(delete(ReceivedReport).where(ReceivedReport.at < now - KEY_DAYS * 86400)).rowcount
+    # stubs: execute() is typed as Result, but a DELETE gives a CursorResult (with rowcount)
+    hb = db.execute(delete(Heartbeat).where(Heartbeat.at < now - HEARTBEAT_DAYS * 86400)).rowcount  # type: ignore[attr-defined]
+    keys = db.execute(delete(ReceivedReport).where(ReceivedReport.at < now - KEY_DAYS * 86400)).rowcount  # type: ignore[attr-defined]
     db.commit()
     return hb, keys
 

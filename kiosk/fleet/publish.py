@@ -142,6 +142,7 @@ class Publisher:
 
         if not self.can_sign:
             return None
+        assert self.repo is not None  # can_sign
         try:
             latest = tufrepo.latest_target(tufrepo._load(self.repo, "targets"))
         except Exception:  # noqa: BLE001 - an unreadable repository just means "unknown"

@@ -76,6 +76,7 @@ def _qr_commands(payload: str, paper: str, mode: str) -> bytes:
         n = len(matrix)
         img = Image.new("1", (n * dots, n * dots), 1)
         px = img.load()
+        assert px is not None  # a new in-memory image always has pixels
         for y, row in enumerate(matrix):
             for x, on in enumerate(row):
                 if on:

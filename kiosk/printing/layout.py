@@ -249,6 +249,7 @@ class _Flow:
             self.pages[-1].height = self.y + s.margin_bottom
             return self.pages
         n = len(self.pages)
+        assert s.height is not None  # not a roll: pages have a height
         for i, page in enumerate(self.pages, 1):
             text = f"{self.footer}　第 {i}/{n} 页"
             w = text_width(text, s.small)

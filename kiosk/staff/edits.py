@@ -340,6 +340,7 @@ class EditStore:
                     stale.append((e, "修改所依据的文件内容已更正"))
                     continue
                 if e.op == "replace":
+                    assert e.base_fp is not None  # it matched an entry's fingerprint
                     entries[at] = (e.base_fp, _item_from_plain(field, e.item_value))
                 else:
                     del entries[at]

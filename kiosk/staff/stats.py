@@ -95,7 +95,7 @@ class Figures:
     by_day: dict[str, dict[str, int]] = field(default_factory=dict)
     by_hour: dict[int, dict[str, int]] = field(default_factory=dict)
     median_seconds: float | None = None
-    median_by_service: dict[str, float] = field(default_factory=dict)
+    median_by_service: dict[str, float | None] = field(default_factory=dict)
 
 
 def median_of(histogram: dict[int, int]) -> float | None:

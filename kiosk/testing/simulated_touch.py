@@ -26,7 +26,7 @@ def bring_into_view(widget: QWidget) -> None:
     """Scroll every scroll area around `widget` until it is on screen."""
     parent = widget.parentWidget()
     while parent is not None:
-        if isinstance(parent, QScrollArea) and parent.widget() is not None and parent.widget().isAncestorOf(widget):
+        if isinstance(parent, QScrollArea) and (inner := parent.widget()) is not None and inner.isAncestorOf(widget):
             parent.ensureWidgetVisible(widget, 0, 0)
         parent = parent.parentWidget()
     QApplication.processEvents()

@@ -177,7 +177,7 @@ class KioskWindow(QWidget):
         self.tap_guard = TapGuard(self, ctx.config.tap_settle_ms)
         self.tap_guard.watch(self)
         self.input_filters: list[QObject] = [self.tap_guard, self.activity]  # staff mode adds its corner-tap gesture
-        self._place = None  # the session's place last shown: speech stops when it changes
+        self._place: tuple | None = None  # the session's place last shown: speech stops when it changes
         self.speech_poll = QTimer(self)
         self.speech_poll.setInterval(300)
         self.speech_poll.timeout.connect(self._update_speak_button)
@@ -216,7 +216,7 @@ class KioskWindow(QWidget):
         self.contrast_button.setCheckable(True)
         self.nav_buttons = [self.back_button, self.home_button, self.speak_button, self.large_button,
                             self.contrast_button]
-        self._header_portrait = None
+        self._header_portrait: bool | None = None
         return f
 
     def _layout_header(self) -> None:
@@ -244,7 +244,9 @@ class KioskWindow(QWidget):
     # -- theme ----------------------------------------------------------------------------------
     def apply_theme(self) -> None:
         ctx = self.ctx
-        QApplication.instance().setStyleSheet(theme.stylesheet(ctx.sizes, ctx.palette, self.font_family))
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)  # widgets exist, so a QApplication does
+        app.setStyleSheet(theme.stylesheet(ctx.sizes, ctx.palette, self.font_family))
         self.large_button.setChecked(ctx.sizes is theme.LARGE)
         self.contrast_button.setChecked(ctx.palette is theme.CONTRAST)
         self.show_current()
@@ -408,6 +410,8 @@ class KioskWindow(QWidget):
 
     # -- catalogue updates -------------------------------------------------------------------------
     def _stamp(self):
+        if self.db_path is None:
+            return None
         try:
             st = self.db_path.stat()
             return st.st_ino, st.st_mtime_ns, st.st_size
@@ -477,6 +481,7 @@ class KioskWindow(QWidget):
 def create_window(catalogue, config: KioskConfig, state=None) -> KioskWindow:
     """The kiosk window; `state`: the staff state database (default: the data directory's)."""
     app = QApplication.instance()
+    assert isinstance(app, QApplication)  # a window needs a QApplication
     family = theme.load_cjk_font()
     ctx = build_context(catalogue, config)
     ctx.printing = LazyPrinting(ctx) if importlib.util.find_spec("kiosk.ui.citizen.print_preview") else None
@@ -509,6 +514,7 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
     setup_logging()
     install_startup_hook()
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)  # the kiosk never makes a bare QCoreApplication
     config, problems = load_config()  # once per start: each problem logged once
     for p in problems:
         log.warning("config: %s", p, extra={"event": "config-problem"})
@@ -541,8 +547,8 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
         phone = window.ctx.region.hotline.number if window.ctx.region.hotline else (hall.phone if hall else None)
         remember_contact(db, hall.name if hall else None, phone)
         install_exception_hook(window)
-        if not (smoke or screenshot) and getattr(window, "staff", None) is not None:
-            window.staff.first_run_if_needed()  # no PIN yet: the first-run screen sets PIN and hall
+        if not (smoke or screenshot) and (staff := getattr(window, "staff", None)) is not None:
+            staff.first_run_if_needed()  # no PIN yet: the first-run screen sets PIN and hall
     except Exception as exc:  # noqa: BLE001 - no catalogue, region not in it, or a bug: never a crash loop
         if isinstance(exc, LookupError):
             log.error("kiosk cannot start normally: %s", exc, extra={"event": "maintenance"})
@@ -613,6 +619,7 @@ def wait_for_full_screen(window: QWidget, timeout: float = 3.0) -> bool:
     from PySide6.QtCore import QEventLoop
 
     app = QApplication.instance()
+    assert app is not None  # `window` exists
     deadline = time.monotonic() + timeout
     while True:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)

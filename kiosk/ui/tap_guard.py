@@ -78,7 +78,7 @@ class TapGuard(QObject):
         self.window = window
         self.settle = max(0, settle_ms) / 1000.0
         self._signature = signature
-        self._sig = None
+        self._sig: tuple | None = None
         self.epoch = 0  # one more for every change of view
         self._changed_at = time.monotonic()
         self._painted_at: float | None = None  # None: the change is not painted yet
@@ -108,7 +108,7 @@ class TapGuard(QObject):
             return False
         changed = self._sig is not None and sig != self._sig
         if changed:
-            log.debug("view changed: %s", [i for i, (a, b) in enumerate(zip(sig, self._sig, strict=False)) if a != b])
+            log.debug("view changed: %s", [i for i, (a, b) in enumerate(zip(sig, self._sig or (), strict=False)) if a != b])
         self._sig = sig
         if changed:
             self.view_changed()
@@ -222,6 +222,7 @@ def wait_until_open(top: QWidget, timeout: float = 5.0) -> bool:
     if guard is None:
         return True
     app = QApplication.instance()
+    assert app is not None  # a guard exists, so does the application
     deadline = time.monotonic() + timeout
     app.processEvents()
     guard.check()
@@ -252,7 +253,7 @@ def dump_view(window) -> None:
     if not path:
         return
     s = window.ctx.session
-    buttons = {}
+    buttons: dict[str, list[int]] = {}
     for b in window.findChildren(QAbstractButton):
         if b.objectName() and b.isVisible() and b.isEnabled():
             p = b.mapTo(window, QPoint(0, 0))

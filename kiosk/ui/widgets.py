@@ -4,7 +4,7 @@ scroll area (no drag needed), the screen base class."""
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt
@@ -68,7 +68,7 @@ def label(text: str, role: str | None = None, wrap: bool = True, name: str | Non
     return w
 
 
-def button(text: str, on_click: Callable[[], None] | None = None, role: str | None = None,
+def button(text: str, on_click: Callable[..., object] | None = None, role: str | None = None,
            name: str | None = None) -> QPushButton:
     b = QPushButton(text)
     if role:
@@ -112,7 +112,9 @@ class WrapButton(QPushButton):
         return self.title.text()
 
     def sizeHint(self):
-        hint = self.layout().sizeHint()
+        lay = self.layout()
+        assert lay is not None  # set in __init__
+        hint = lay.sizeHint()
         hint.setHeight(max(hint.height(), self.minimumHeight()))
         return hint
 
@@ -120,7 +122,9 @@ class WrapButton(QPushButton):
         return True
 
     def heightForWidth(self, width: int) -> int:
-        return max(self.layout().totalHeightForWidth(width), self.minimumSizeHint().height())
+        lay = self.layout()
+        assert lay is not None  # set in __init__
+        return max(lay.totalHeightForWidth(width), self.minimumSizeHint().height())
 
 
 def clear_layout(layout: QLayout) -> None:
@@ -132,13 +136,14 @@ def clear_layout(layout: QLayout) -> None:
     (heaptrack, benchmarks/run.py's memory measure)."""
     while layout.count():
         item = layout.takeAt(0)
+        assert item is not None  # 0 < count()
         w = item.widget()
         if w is not None:
             w.hide()
             w.setParent(None)
             w.deleteLater()
-        elif item.layout() is not None:
-            clear_layout(item.layout())
+        elif (sub := item.layout()) is not None:
+            clear_layout(sub)
         shiboken6.delete(item)
 
 
@@ -151,7 +156,7 @@ def card(role: str = "card") -> tuple[QFrame, QVBoxLayout]:
     return f, lay
 
 
-def grid(widgets: list[QWidget], columns: int, spacing: int = 20) -> QWidget:
+def grid(widgets: Sequence[QWidget], columns: int, spacing: int = 20) -> QWidget:
     holder = QWidget()
     g = QGridLayout(holder)
     g.setContentsMargins(0, 0, 0, 0)

@@ -28,9 +28,9 @@ class ChecklistScreen(ScreenBase):
         lay.addWidget(self.page, 1)
         # 打印清单 shares the row of 上一页/下一页: a landscape screen keeps ~110 px more
         # of the checklist in view
-        self.actions = self.page.nav
+        self.action_row = self.page.nav
         self.print_button = button("打印清单", self.print_checklist, role="primary", name="printButton")
-        self.actions.addWidget(self.print_button)
+        self.action_row.addWidget(self.print_button)
 
     # -- helpers --------------------------------------------------------------------------
     def _section(self, title: str, role: str = "card", name: str | None = None):

@@ -16,12 +16,16 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.ui.widgets import button
+
+if TYPE_CHECKING:
+    from kiosk.handwriting.decoder import Decoder
 
 log = logging.getLogger("kiosk.handwriting")
 
@@ -158,10 +162,10 @@ class HandwritingPad(QWidget):
         self.setObjectName("handwritingPad")
         self.setStyleSheet(PAD_STYLE)
         self._words = words
-        self._decoder = None
+        self._decoder: Decoder | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="handwriting")
         self._columns: list[list[tuple[str, float]]] = []  # characters already written
-        self._alts: list[list[tuple[str, float]]] = []  # what each was read as, for the buttons
+        self._alts: list[list[tuple[str, float]] | None] = []  # what each was read as, for the buttons
         self._current: list[tuple[str, float]] | None = None  # the character being written
         self._seq = 0
         self._pending = 0  # recognitions submitted, not yet back
@@ -249,7 +253,7 @@ class HandwritingPad(QWidget):
             return
         self._pending += 1
         fut = self._executor.submit(_ENGINE.column, strokes, thorough)
-        fut.add_done_callback(lambda f, seq=seq: self._recognised.emit(seq, f.result() if not f.exception() else None))
+        fut.add_done_callback(lambda f: self._recognised.emit(seq, f.result() if not f.exception() else None))
 
     def _on_recognised(self, seq: int, column) -> None:
         self._pending -= 1
@@ -279,6 +283,7 @@ class HandwritingPad(QWidget):
         self._recognise(thorough=True)  # the quick reading stays shown meanwhile
 
     def _commit(self) -> None:
+        assert self._current is not None  # both callers check it
         self._commit_when_ready = False
         if len(self._columns) < MAX_CHARS:
             self._columns.append(self._current)

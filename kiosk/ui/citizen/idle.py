@@ -47,7 +47,9 @@ class IdleOverlay(QFrame):
     def start(self) -> None:
         self.remaining = self.seconds
         self.count.setText(str(self.remaining))
-        self.setGeometry(self.parentWidget().rect())
+        parent = self.parentWidget()
+        assert parent is not None  # made with the window as parent
+        self.setGeometry(parent.rect())
         self.raise_()
         self.show()
         self.timer.start()

@@ -99,27 +99,29 @@ def _text_of(w: QWidget) -> str:
 
 def _layout_holding(w: QWidget) -> QLayout | None:
     parent = w.parentWidget()
-    if parent is None or parent.layout() is None:
+    top = parent.layout() if parent is not None else None
+    if top is None:
         return None
 
     def search(lay: QLayout) -> QLayout | None:
         for i in range(lay.count()):
             item = lay.itemAt(i)
+            assert item is not None  # i < count()
             if item.widget() is w:
                 return lay
-            if item.layout() is not None:
-                found = search(item.layout())
+            if (sub := item.layout()) is not None:
+                found = search(sub)
                 if found is not None:
                     return found
         return None
 
-    return search(parent.layout())
+    return search(top)
 
 
 def _insert_after(w: QWidget, new: QWidget) -> bool:
     """Put `new` right under `w`: in w's vertical layout, or under the row holding w."""
     lay = _layout_holding(w)
-    target: object = w
+    target: QWidget | QLayout = w
     while lay is not None:
         if isinstance(lay, QBoxLayout) and lay.direction() in (QBoxLayout.Direction.TopToBottom, QBoxLayout.Direction.BottomToTop):
             index = lay.indexOf(target) if isinstance(target, QWidget) else _index_of_layout(lay, target)
@@ -136,7 +138,9 @@ def _insert_after(w: QWidget, new: QWidget) -> bool:
 
 def _index_of_layout(lay: QLayout, child: QLayout) -> int:
     for i in range(lay.count()):
-        if lay.itemAt(i).layout() is child:
+        item = lay.itemAt(i)
+        assert item is not None  # i < count()
+        if item.layout() is child:
             return i
     return -1
 
@@ -150,8 +154,10 @@ def explain_in(container: QWidget, make_label, skip: tuple[QWidget, ...] = ()) -
     for w in widgets:
         if w in skip or w.property("glossary"):
             continue
-        if isinstance(w, QLabel) and isinstance(w.parentWidget(), QAbstractButton):
-            target = w.parentWidget()  # a label inside a big button: explain under the button
+        parent = w.parentWidget()
+        target: QWidget
+        if isinstance(w, QLabel) and isinstance(parent, QAbstractButton):
+            target = parent  # a label inside a big button: explain under the button
         else:
             target = w
         for t in terms_in(_text_of(w)):

@@ -229,7 +229,7 @@ class PrintDialog(QDialog):
         self.setModal(True)
         self.doc = doc
         self.printer_config = printer_config
-        self.result: PrintResult | None = None
+        self.print_result: PrintResult | None = None
         self._relay = _Relay(self)
         self._relay.done.connect(self._finished)
         from kiosk.ui.qr import qr_pixmap
@@ -253,6 +253,7 @@ class PrintDialog(QDialog):
         if doc.has_qr:
             self.qr = QLabel()
             self.qr.setObjectName("printQr")
+            assert doc.online_url is not None  # has_qr
             self.qr.setPixmap(qr_pixmap(doc.online_url, 240))
             self.qr.setFixedSize(260, 260)
             self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -315,7 +316,7 @@ class PrintDialog(QDialog):
         threading.Thread(target=work, name="kiosk-print", daemon=True).start()
 
     def _finished(self, result: PrintResult) -> None:
-        self.result = result
+        self.print_result = result
         self.status.setText(result.message)
         self.print_button.setEnabled(not result.ok)
         self.print_button.setText("再试一次" if not result.ok else "打印")

@@ -143,6 +143,7 @@ class SearchScreen(ScreenBase):
             g.setContentsMargins(0, 0, 0, 0)
             g.setSpacing(16)  # MIIT: at least 16 px between targets
         clear_layout(g)
+        assert isinstance(g, QGridLayout)  # the words' only layout, made here
         for i, word in enumerate(self.shown_words()):
             g.addWidget(button(word, (lambda word=word: self.ctx.session.set_query(word)), name=f"word:{word}"),
                         i // 4, i % 4)
@@ -277,6 +278,7 @@ class SearchScreen(ScreenBase):
             b = self._result_button(i)
             b.setObjectName(f"service:{svc.id}")
             b.title.setText(svc.name)
+            assert b.subtitle is not None  # made with one
             b.subtitle.setText(f"{svc.category} · {svc.audience}")
             b.show()
         for b in self._pool[len(found):]:

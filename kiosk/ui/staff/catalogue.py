@@ -55,7 +55,7 @@ class CatalogueScreen(QWidget):
         self.service_id: str | None = None
         self.editing: tuple[str, int | None] | None = None
         self.confirm_delete: tuple[str, int] | None = None
-        self.fields: dict[str, QWidget] = {}
+        self.fields: dict[str, _Field | _Line] = {}
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.pages = QStackedWidget()
@@ -225,6 +225,7 @@ class CatalogueScreen(QWidget):
         first = None
         for attr, title in ITEM_ATTRS[fld]:
             body.addWidget(label(title, role="strong"))
+            f: _Field | _Line
             if (fld, attr) in LONG_TEXT:
                 f = _Field(values[attr], self.keyboard.set_target, 3 if fld != "materials" else 2)
             else:

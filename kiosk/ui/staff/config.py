@@ -8,7 +8,7 @@ import copy
 import threading
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.config import PAPERS
 from kiosk.staff import testpage
@@ -174,7 +174,7 @@ class ConfigScreen(QWidget):
     def _typed(self, text: str) -> None:
         if self.editing:
             setattr(self.draft.printer, self.editing.split(".")[1], text.strip())
-            shown = self.findChild(QWidget, f"cfgValue:{self.editing}")
+            shown = self.findChild(QLabel, f"cfgValue:{self.editing}")
             if shown is not None:
                 shown.setText(text.strip() or "（未填写）")
 

@@ -80,8 +80,8 @@ class Keyboard(QWidget):
             (("拼音" if self.pinyin else "英文"), self.toggle_pinyin, "kb:mode", 4),
             (("字母" if self.symbols else "123"), self.toggle_symbols, "kb:symbols", 3),
             ("空格", self.space, "kb:space", 5),
-            ("◀", lambda: self.move(-1), "kb:left", 2),
-            ("▶", lambda: self.move(1), "kb:right", 2),
+            ("◀", lambda: self.move_cursor(-1), "kb:left", 2),
+            ("▶", lambda: self.move_cursor(1), "kb:right", 2),
             ("清空", self.clear, "kb:clear", 4),
         ]
         col = 0
@@ -155,7 +155,7 @@ class Keyboard(QWidget):
             self.target.clear()
         self._draw_candidates()
 
-    def move(self, step: int) -> None:
+    def move_cursor(self, step: int) -> None:
         t = self.target
         if isinstance(t, QPlainTextEdit):
             c = t.textCursor()

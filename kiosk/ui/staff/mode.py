@@ -31,6 +31,10 @@ if TYPE_CHECKING:  # the state modules import SQLAlchemy (and pin hashlib): load
     from kiosk.staff.pin import PinGate
     from kiosk.staff.state import StateStore
     from kiosk.staff.stats import UsageRecorder
+    from kiosk.ui.staff.catalogue import CatalogueScreen
+    from kiosk.ui.staff.config import ConfigScreen
+    from kiosk.ui.staff.stats import StatsScreen
+    from kiosk.ui.staff.xlsx import XlsxScreen
 
 log = logging.getLogger("kiosk.ui")
 
@@ -115,7 +119,7 @@ class StaffController:
         self.edits: EditStore | None = None
         self.usage: UsageRecorder | None = None
         self.who = ""
-        self._corpus = None
+        self._corpus: str | None = None
         self._area: StaffArea | None = None
         self._failed = False
         self._first_run_pending = False
@@ -175,6 +179,7 @@ class StaffController:
     def _check_mark(self) -> None:
         """A terminal with a PIN but no mark (set up before marks existed) gets one; a
         set-up terminal without its PIN record is reported for the operator."""
+        assert self.pin is not None  # loaded with the state, just before this runs
         status = self.pin.status()
         if status == "set" and not self.provisioned():
             self.mark_set_up("an existing staff PIN")
@@ -184,6 +189,7 @@ class StaffController:
 
     def entry_page(self) -> str:
         """What the gesture opens: the PIN pad, the first run (never set up), or 需要重置."""
+        assert self.pin is not None  # callers check ready(): the state is loaded
         status = self.pin.status()
         if status == "set":
             return "pin"
@@ -225,6 +231,7 @@ class StaffController:
     def _session_finished(self, stats, reason: str) -> None:
         if reason in ("staff", "config"):
             return  # not a citizen's session ending
+        assert self.usage is not None  # registered right after it is set
         self.usage.session_finished(stats, reason, self.ctx.session.region)
 
     def corpus(self) -> str:
@@ -358,7 +365,7 @@ class StaffArea(QWidget):
         self.firstrun = FirstRunScreen(controller)
         self.shell = StaffShell(controller)
         self.locked = ResetScreen(controller)
-        self._pages = {"pin": self.pin, "name": self.name, "firstrun": self.firstrun, "shell": self.shell,
+        self._pages: dict[str, PinScreen | NameScreen | FirstRunScreen | StaffShell | ResetScreen] = {"pin": self.pin, "name": self.name, "firstrun": self.firstrun, "shell": self.shell,
                        "reset": self.locked}
         for p in self._pages.values():
             self.pages.addWidget(p)
@@ -423,11 +430,12 @@ class StaffShell(QWidget):
         lay.addWidget(bar)
         self.stack = QStackedWidget()
         lay.addWidget(self.stack, 1)
-        self.tools: dict[str, QWidget] = {}
+        self.tools: dict[str, ConfigScreen | CatalogueScreen | XlsxScreen | StatsScreen] = {}
         self.current = "config"
 
-    def _tool(self, key: str) -> QWidget:
+    def _tool(self, key: str) -> ConfigScreen | CatalogueScreen | XlsxScreen | StatsScreen:
         if key not in self.tools:
+            cls: type[ConfigScreen | CatalogueScreen | XlsxScreen | StatsScreen]
             if key == "config":
                 from kiosk.ui.staff.config import ConfigScreen as cls
             elif key == "catalogue":

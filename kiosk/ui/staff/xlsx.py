@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
@@ -32,9 +33,9 @@ class XlsxScreen(QWidget):
     def __init__(self, controller):
         super().__init__()
         self.c = controller
-        self.plan = None
+        self.plan: ImportPlan | None = None
         self.message = ""
-        self.checking = None  # the path being checked on the worker thread
+        self.checking: Path | None = None  # the path being checked on the worker thread
         self._token = None
         self._relay = _Relay(self)
         self._relay.done.connect(self._checked)
@@ -42,10 +43,10 @@ class XlsxScreen(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         self.page = PagedScroll()
         lay.addWidget(self.page, 1)
-        self.actions = QHBoxLayout()
-        self.actions.setContentsMargins(32, 0, 32, 16)
-        self.actions.setSpacing(20)
-        lay.addLayout(self.actions)
+        self.action_row = QHBoxLayout()
+        self.action_row.setContentsMargins(32, 0, 32, 16)
+        self.action_row.setSpacing(20)
+        lay.addLayout(self.action_row)
 
     def refresh(self) -> None:
         self.plan = None
@@ -55,9 +56,9 @@ class XlsxScreen(QWidget):
         self.draw()
 
     def _actions(self, buttons) -> None:
-        clear_layout(self.actions)
+        clear_layout(self.action_row)
         for b in buttons:
-            self.actions.addWidget(b, 1)
+            self.action_row.addWidget(b, 1)
 
     def draw(self) -> None:
         if self.checking is not None:
@@ -122,6 +123,7 @@ class XlsxScreen(QWidget):
         self.draw()
 
     def draw_checking(self) -> None:
+        assert self.checking is not None  # draw() checked it
         self.page.clear()
         body = self.page.body
         body.addWidget(label(f"导入 {self.checking.name}", role="h1"))
@@ -131,6 +133,7 @@ class XlsxScreen(QWidget):
 
     def draw_plan(self) -> None:
         plan = self.plan
+        assert plan is not None  # draw() checked it
         self.page.clear()
         body = self.page.body
         body.addWidget(label(f"导入 {plan.path.name}", role="h1"))
@@ -172,6 +175,7 @@ class XlsxScreen(QWidget):
         body.addStretch(1)
 
     def apply(self, confirmed: bool = False) -> None:
+        assert self.plan is not None  # its buttons are only shown with a plan
         try:
             n = apply_import(self.plan, self.c.edits, self.c.who, confirmed=confirmed)
             self.message = f"已导入 {n} 处修改。"
