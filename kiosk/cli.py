@@ -719,6 +719,7 @@ def cmd_staff_reset_pin(args) -> int:
         return EXIT_FAILED
     logging.getLogger("kiosk.staff").warning("staff PIN reset with 'kiosk staff reset-pin' (uid %d)", os.geteuid())
     print(f"staff PIN reset in {path}; staff mode opens with the new PIN")
+    return EXIT_OK
 def cmd_fleet_enrol(args) -> int:
     from kiosk.fleet.client import FleetError, enrol
 

@@ -118,6 +118,8 @@ def _check(key: str, value, default, problems: list[str], where: str):
     if key == "tap_settle_ms":
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 2000:
             problems.append(f"{where}: {key}: expected milliseconds 0..2000, got {value!r}")
+            return default
+        return value
     if key == "catalogue_age_warning_days":
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3650:
             problems.append(f"{where}: {key}: expected days 1..3650, got {value!r}")

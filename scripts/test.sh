@@ -12,5 +12,7 @@ if [ -f scripts/test-services.sh ]; then
 fi
 # lint before anything runs: a finding fails the run (configuration in pyproject.toml)
 .venv/bin/ruff check .
+# types: kiosk/ checked by mypy (pyproject.toml [tool.mypy]); an error fails the run
+.venv/bin/mypy
 .venv/bin/kiosk catalogue check
 .venv/bin/python -m pytest -q "$@"

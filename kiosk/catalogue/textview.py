@@ -186,7 +186,7 @@ def guide_as_text(guide: Guide, region: Region, halls: list[Hall], policy: list[
         for t in items:
             w(f"  {t.text}")
     if policy:
-        w("\n【相关政策】" + "、".join(t.title for t in policy) + "（kiosk policy 查看）")
+        w("\n【相关政策】" + "、".join(t.title or t.id for t in policy) + "（kiosk policy 查看）")
     if halls:
         w("\n【办理地点】")
         for h in halls:

@@ -76,8 +76,9 @@ def create_app(settings: Settings) -> FastAPI:
     publisher = Publisher(settings.data_dir, settings.repo, settings.repo_keys, settings.catalogue)
     sources = settings.sources
     if sources is None:
-        from kiosk.paths import sources_dir
-        sources = sources_dir()
+        from kiosk.paths import seed_dir
+
+        sources = seed_dir() / "sources"  # the official documents the catalogue cites
     templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
     templates.env.filters["t"] = _fmt_time
     def prune_forever():

@@ -135,7 +135,8 @@ class Publisher:
 
     @property
     def can_sign(self) -> bool:
-        return self.ready and self.repo is not None and (self.repo / "metadata" / "1.root.json").exists()
+        return (self.ready and self.repo is not None and self.keys is not None
+                and (self.repo / "metadata" / "1.root.json").exists())
 
     def newest_version(self) -> str | None:
         from kiosk.db import tufrepo
@@ -164,6 +165,8 @@ class Publisher:
                 apply_change(work, region, service_id, field, value)
             bundle = make_bundle(Path(tmp) / f"catalogue-{version}.tar.gz", version, db_path=work)
             try:
+                if self.repo is None or self.keys is None:
+                    raise PublishError("no signed repository or keys configured (repo, repo_keys)")
                 tufrepo.add_bundle(self.repo, self.keys, bundle)
             except (tufrepo.RepoError, BundleError) as exc:
                 raise PublishError(str(exc)) from exc

@@ -27,6 +27,8 @@ else:
         with context.begin_transaction():
             context.run_migrations()
     else:
+        if not url:
+            raise SystemExit("alembic: no database url (give -x url=… or sqlalchemy.url)")
         engine = create_engine(url)
         with engine.connect() as conn:
             _run(conn)

@@ -24,6 +24,8 @@ if connection is not None:
     _run(connection)
 else:
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit("alembic: no database url (give -x url=… or sqlalchemy.url)")
     engine = create_engine(url)
     with engine.connect() as conn:
         _run(conn)
