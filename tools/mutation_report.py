@@ -30,7 +30,7 @@ def parse(text: str) -> tuple[dict[str, Counter], dict[str, list[str]]]:
         name, status = (part.strip() for part in raw.rsplit(": ", 1))
         module = module_of(name)
         counts[module][status] += 1
-        if status not in ("killed", "timeout", "segfault"):
+        if status not in ("killed", "timeout", "segfault", "not checked"):
             survivors[module].append(f"{name}: {status}")
     return counts, survivors
 
@@ -47,15 +47,21 @@ def render(counts, survivors, justified: str) -> str:
         "|---|---:|---:|---:|---:|---:|",
     ]
     total = Counter()
+    not_run = []
     for module in sorted(counts):
         c = counts[module]
-        n = sum(c.values())
+        n = sum(v for k, v in c.items() if k != "not checked")
+        if n == 0:  # a run limited to other modules (scripts/mutation.sh PATTERN)
+            not_run.append(f"`{module}` ({c['not checked']} mutants)")
+            continue
         killed = c["killed"] + c["timeout"] + c["segfault"]
         total["n"] += n
         total["killed"] += killed
         out.append(f"| `{module}` | {n} | {killed} | {c['survived']} | {c['no tests']} | {100 * killed / n:.1f} % |")
     if total["n"]:
         out.append(f"| **all** | {total['n']} | {total['killed']} | | | {100 * total['killed'] / total['n']:.1f} % |")
+    if not_run:
+        out += ["", "Not run this time: " + ", ".join(not_run) + "."]
     out += ["", "## Survivors", ""]
     if not any(survivors.values()):
         out.append("None.")
