@@ -10,6 +10,7 @@ install it with `kiosk catalogue update` (verified against their trusted root).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import sqlite3
@@ -101,7 +102,16 @@ def apply_change(db: Path, region: str, service_id: str, field: str, value) -> N
                 break
         else:
             raise PublishError(f"service {region}/{service_id} is not in the catalogue")
-        con.execute("UPDATE snapshots SET data = ? WHERE region = ?", (json.dumps(data, ensure_ascii=False), region))
+        text = json.dumps(data, ensure_ascii=False)
+        con.execute("UPDATE snapshots SET data = ? WHERE region = ?", (text, region))
+        # the region's checksum, as the build stores it (kiosk.db.build.write_catalogue): a
+        # terminal opens the catalogue only when every snapshot matches its checksum
+        row = con.execute("SELECT value FROM meta WHERE key = 'snapshot_sha256'").fetchone()
+        if row is not None:
+            digests = json.loads(row[0])
+            digests[region] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            con.execute("UPDATE meta SET value = ? WHERE key = 'snapshot_sha256'",
+                        (json.dumps(digests, sort_keys=True),))
         con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('built_at', ?)",
                     (datetime.now(UTC).isoformat(timespec="seconds"),))
         con.commit()
