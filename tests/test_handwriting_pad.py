@@ -130,7 +130,7 @@ def test_typing_on_the_keyboard_clears_what_was_written(qtbot, search_pad):
 
 
 def test_recognition_runs_off_the_ui_thread(qtbot, search_pad, monkeypatch):
-    from kiosk.ui import handwriting_pad
+    from kiosk.ui.citizen import handwriting_pad
 
     threads, kinds = [], []
     real = handwriting_pad._ENGINE.column
@@ -163,7 +163,7 @@ def test_writing_on_while_the_thorough_reading_runs_starts_the_next_character(qt
 
 def test_without_the_model_the_pad_says_so_and_search_still_works(qtbot, search_pad, monkeypatch, tmp_path):
     from kiosk.handwriting import zinnia
-    from kiosk.ui import handwriting_pad
+    from kiosk.ui.citizen import handwriting_pad
 
     monkeypatch.setattr(zinnia, "MODEL_PATH", tmp_path / "absent.model")
     monkeypatch.setattr(zinnia.Recognizer.__init__, "__defaults__", (tmp_path / "absent.model",))
