@@ -141,7 +141,33 @@ def login(drv, url: str, name: str, password: str = PASSWORD) -> None:
     drv.get(f"{url}/login")
     drv.find_element(By.ID, "name").send_keys(name)
     drv.find_element(By.ID, "password").send_keys(password)
-    drv.find_element(By.ID, "login").click()
+    submit(drv, "login")
+
+
+def submit(drv, button_id: str, timeout: float = 60) -> None:
+    """Click a form's button and wait until the browser has left the page.
+
+    A click returns before the next page has loaded; on a busy 2-core CI machine the next
+    find_element ran against the old page (no #state there) and failed. Waiting for the old
+    document to go stale makes the next lookup see the server's answer.
+    """
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = drv.find_element(By.TAG_NAME, "html")
+    drv.find_element(By.ID, button_id).click()
+    WebDriverWait(drv, timeout).until(EC.staleness_of(old))
+    WebDriverWait(drv, timeout).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def element(drv, element_id: str):
+    """The element with this id, or a failure that shows the page the server sent instead."""
+    from selenium.webdriver.common.by import By
+
+    found = drv.find_elements(By.ID, element_id)
+    assert found, f"no #{element_id} on {drv.current_url}: {drv.find_element(By.TAG_NAME, 'body').text[:500]}"
+    return found[0]
 
 
 def shot(drv, name: str) -> None:
@@ -279,8 +305,8 @@ def test_change_reviewed_signed_and_installed_on_both_terminals(world, enrolled,
     browser.find_element(By.ID, "reason").send_keys("依据新文件增加提示")
     Select(browser.find_element(By.ID, "document")).select_by_value(doc["file"])
     browser.find_element(By.ID, "excerpt").send_keys(excerpt)
-    browser.find_element(By.ID, "submit").click()
-    assert browser.find_element(By.ID, "state").text == "待审核"
+    submit(browser, "submit")
+    assert element(browser, "state").text == "待审核"
     assert not browser.find_elements(By.ID, "approve")  # an editor cannot approve
     change_url = browser.current_url
 
@@ -290,9 +316,9 @@ def test_change_reviewed_signed_and_installed_on_both_terminals(world, enrolled,
     assert "+" in browser.find_element(By.ID, "diff").text and "测试提示" in browser.find_element(By.ID, "diff").text
     shot(browser, "review")
     browser.find_element(By.ID, "note").send_keys("与文件一致")
-    browser.find_element(By.ID, "approve").click()
-    version = browser.find_element(By.ID, "published").text
-    assert browser.find_element(By.ID, "state").text == "已发布"
+    submit(browser, "approve")
+    version = element(browser, "published").text
+    assert element(browser, "state").text == "已发布"
 
     monkeypatch.setenv("KIOSK_TRUST_ROOT", str(world["trusted"]))
     monkeypatch.setenv("SSL_CERT_FILE", str(world["ca"]))
