@@ -52,3 +52,33 @@ def seed_copy(tmp_path):
     dst = tmp_path / "seed"
     shutil.copytree(SEED, dst)
     return dst
+
+
+@pytest.fixture
+def make_window(qtbot, catalogue):
+    """Open kiosk windows on the shipped catalogue: make(region, size, **config).
+
+    Taps settle after TEST_SETTLE_MS unless a test sets tap_settle_ms itself; every
+    window is closed when the test ends.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.config import KioskConfig
+    from kiosk.ui.app import create_window
+    from tests.ui_helpers import TEST_SETTLE_MS
+
+    made = []
+
+    def make(region="shenyang", size=(1080, 1920), **cfg):
+        cfg.setdefault("tap_settle_ms", TEST_SETTLE_MS)
+        w = create_window(catalogue, KioskConfig(region=region, **cfg))
+        qtbot.addWidget(w)
+        w.resize(*size)
+        w.show()
+        QApplication.processEvents()
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.close()

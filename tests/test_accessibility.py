@@ -12,33 +12,14 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
-from kiosk.config import KioskConfig
 from kiosk.session import Screen
 from kiosk.ui import theme
-from kiosk.ui.app import create_window
 from tests.ui_helpers import tap, texts
 from tools import accessibility_audit as audit
 
 CITIZEN_SCREENS = {"home", "services", "services-audience", "search-empty", "search", "question", "checklist",
                    "print-preview", "halls", "idle-countdown", "maintenance"}
 
-
-@pytest.fixture
-def make_window(qtbot, catalogue):
-    made = []
-
-    def make(region="shenyang", size=(1080, 1920), **cfg):
-        w = create_window(catalogue, KioskConfig(region=region, **cfg))
-        qtbot.addWidget(w)
-        w.resize(*size)
-        w.show()
-        QApplication.processEvents()
-        made.append(w)
-        return w
-
-    yield make
-    for w in made:
-        w.close()
 
 
 def to_checklist(w, service_id):

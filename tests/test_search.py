@@ -10,31 +10,12 @@ import sys
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from kiosk.config import KioskConfig
 from kiosk.search import SearchIndex, vocabulary
 from kiosk.session import Screen
-from kiosk.ui.app import create_window
 from tests.ui_helpers import layout_problems, tap, texts, visible_buttons
 
 REGIONS = ("shenyang", "fushun", "kaiyuan")
 
-
-@pytest.fixture
-def make_window(qtbot, catalogue):
-    made = []
-
-    def make(region="shenyang", size=(1080, 1920), **cfg):
-        w = create_window(catalogue, KioskConfig(region=region, **cfg))
-        qtbot.addWidget(w)
-        w.resize(*size)
-        w.show()
-        QApplication.processEvents()
-        made.append(w)
-        return w
-
-    yield make
-    for w in made:
-        w.close()
 
 
 @pytest.fixture(scope="module")

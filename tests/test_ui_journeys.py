@@ -5,32 +5,12 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from kiosk.config import KioskConfig
 from kiosk.session import Screen
 from kiosk.testing.simulated_touch import tap_widget, touch_point
-from kiosk.ui.app import create_window
-from tests.ui_helpers import TEST_SETTLE_MS, layout_problems, tap, texts
+from tests.ui_helpers import layout_problems, tap, texts
 
 REGIONS = ["shenyang", "fushun", "kaiyuan"]
 
-
-@pytest.fixture
-def make_window(qtbot, catalogue):
-    made = []
-
-    def make(region="shenyang", size=(1080, 1920), **cfg):
-        cfg.setdefault("tap_settle_ms", TEST_SETTLE_MS)
-        w = create_window(catalogue, KioskConfig(region=region, **cfg))
-        qtbot.addWidget(w)
-        w.resize(*size)
-        w.show()
-        QApplication.processEvents()
-        made.append(w)
-        return w
-
-    yield make
-    for w in made:
-        w.close()
 
 
 def answer_all(qtbot, w):
