@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import threading
 import time
 from contextlib import contextmanager
@@ -46,7 +47,7 @@ class Busy(Exception):
 
 def private_dir(path: Path) -> Path:
     """Create `path` (and missing parents) with mode 0700; an existing folder the kiosk
-    owns is set to 0700 too. Returns `path`."""
+    owns is set to 0700 too, unless it is a shared folder. Returns `path`."""
     path = Path(path)
     missing = []
     p = path
@@ -54,12 +55,25 @@ def private_dir(path: Path) -> Path:
         missing.append(p)
         p = p.parent
     path.mkdir(parents=True, exist_ok=True)
-    for p in missing or [path]:
+    for p in missing or ([path] if not _shared_folder(path) else []):
         try:
             os.chmod(p, DIR_MODE)
         except OSError:
             pass  # not ours (a shared folder given by the operator): leave it
     return path
+
+
+def _shared_folder(path: Path) -> bool:
+    """A folder others use: /tmp-like (sticky or world-writable) or owned by someone else.
+
+    Writing `--db /tmp/x.sqlite` or `--pdf /tmp/c.pdf` as root once set /tmp to 0700,
+    which broke every other user of /tmp (PostgreSQL's initdb among them).
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return True
+    return bool(st.st_mode & (stat.S_ISVTX | stat.S_IWOTH)) or st.st_uid != os.geteuid()
 
 
 def private_file(path: Path) -> None:

@@ -513,3 +513,30 @@ def test_every_file_and_folder_the_kiosk_writes_is_private(tmp_path, umask):
     assert {"catalogue.sqlite", "catalogue.previous.sqlite", "contact.json", "config.json", "kiosk.log",
             "state.sqlite", "print-serial.json"} <= seen["files"], seen
     assert {"data", "nested", "cfg", "log"} <= seen["dirs"]
+
+
+def test_writing_into_a_shared_folder_leaves_its_mode_alone(tmp_path):
+    """`--pdf /tmp/c.pdf` or `--db /tmp/x.sqlite` as root once set /tmp to 0700: every
+    other user of /tmp (PostgreSQL's initdb among them) then failed with 'Permission denied'."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)  # like /tmp
+    env = env_for(tmp_path)
+    r = subprocess.run([*KIOSK, "print", "--region", "fushun", "--service", "resident-enrol", "--pdf",
+                        str(shared / "c.pdf")], env=env, capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stderr
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    r = subprocess.run([*KIOSK, "--db", str(shared / "x.sqlite"), "catalogue", "build"], env=env,
+                       capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stderr
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777  # was 0o700 before
+    assert stat.S_IMODE((shared / "x.sqlite").stat().st_mode) == 0o600  # the catalogue itself is private
+    from kiosk.fsutil import private_dir
+
+    private_dir(shared / "new" / "deeper")  # what the kiosk creates inside is private
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE((shared / "new").stat().st_mode) == 0o700
+    own = tmp_path / "own"
+    own.mkdir(mode=0o755)
+    private_dir(own)  # the kiosk's own folder, loosened by hand, is tightened again
+    assert stat.S_IMODE(own.stat().st_mode) == 0o700
