@@ -82,3 +82,19 @@ def make_window(qtbot, catalogue):
     yield make
     for w in made:
         w.close()
+
+
+@pytest.fixture
+def kiosk_stdout(catalogue_db):
+    """Run `python -m kiosk ARGS` on the shipped catalogue; it must succeed; its stdout."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, KIOSK_DATA_DIR=str(catalogue_db.parent))
+
+    def run(*args):
+        r = subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True, text=True, env=env)
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+
+    return run

@@ -7,7 +7,6 @@ import datetime as dt
 import ipaddress
 import os
 import secrets
-import socket
 import ssl
 import subprocess
 import sys
@@ -16,6 +15,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.printing_support import free_port
 
 PROJECT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -77,14 +78,6 @@ def pg_database() -> tuple[str, callable]:
         with psycopg.connect(base, autocommit=True) as c:
             c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return url, drop
-
-
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Service:

@@ -3,32 +3,14 @@ version, the guide (and its date) it follows and a short hash of exactly what wa
 printed; `kiosk show --json` gives the same hash for the same answers and hall."""
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from datetime import datetime
-
-import pytest
 
 from kiosk.catalogue.guide import build_guide
 from kiosk.db.service import CatalogueService
 from kiosk.printing.document import build_document
-
-KIOSK = [sys.executable, "-m", "kiosk"]
-
-
-@pytest.fixture
-def kiosk(catalogue_db):
-    env = dict(os.environ, KIOSK_DATA_DIR=str(catalogue_db.parent))
-
-    def run(*args):
-        r = subprocess.run([*KIOSK, *args], capture_output=True, text=True, env=env)
-        assert r.returncode == 0, r.stderr
-        return r.stdout
-
-    return run
 
 
 def doc_for(catalogue, region, service, answers, serial="A", now=datetime(2026, 1, 1, 9, 0)):
@@ -36,15 +18,15 @@ def doc_for(catalogue, region, service, answers, serial="A", now=datetime(2026, 
     return build_document(g, catalogue.region(region), catalogue.halls(region)[0], serial=serial, now=now)
 
 
-def test_printed_pdf_carries_version_guide_and_the_hash_show_gives(kiosk, tmp_path):
+def test_printed_pdf_carries_version_guide_and_the_hash_show_gives(kiosk_stdout, tmp_path):
     args = ["--region", "shenyang", "--service", "flexible-enrol", "--answer", "hukou=nonlocal",
             "--answer", "applicant=proxy", "--hall", "heping"]
-    shown = json.loads(kiosk("show", *args, "--json"))["checklist"]
+    shown = json.loads(kiosk_stdout("show", *args, "--json"))["checklist"]
     assert len(shown["hash"]) == 8 and int(shown["hash"], 16) >= 0
     assert shown["follows"] == "2025 年《沈阳市医疗保障事务服务中心 办事不找关系指南》"
     assert shown["catalogue_version"].startswith("seed-")
     pdf = tmp_path / "c.pdf"
-    out = kiosk("print", *args, "--pdf", str(pdf))
+    out = kiosk_stdout("print", *args, "--pdf", str(pdf))
     assert out.rstrip().endswith(f"校验码 {shown['hash']}")
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.replace("\n", "")
     assert f"目录版本 {shown['catalogue_version']}" in text
