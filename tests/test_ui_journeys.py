@@ -23,6 +23,16 @@ def answer_all(qtbot, w):
     assert s.screen is Screen.CHECKLIST
 
 
+def record_usage_with(qtbot, w, recorder) -> None:
+    """Replace the usage figures with `recorder`, once staff mode has attached its own.
+
+    Staff mode opens the state database a moment after start-up and then sets
+    ctx.usage; a recorder set before that was silently replaced, so the print tests
+    passed or timed out depending on the machine's load."""
+    qtbot.waitUntil(lambda: w.staff is not None and w.staff.usage is not None, timeout=15000)
+    w.ctx.usage = recorder
+
+
 def open_print_preview(qtbot, w):
     """Shenyang's 灵活就业人员参保登记 to its checklist, then 打印清单: the preview's controller."""
     tap(qtbot, w, "topic:enrolment")
@@ -345,10 +355,43 @@ def test_print_results_reach_the_usage_figures(qtbot, make_window):
         def print_result(self, region, service_id, ok, fault=None):
             calls.append((region, service_id, ok, fault))
 
-    w.ctx.usage = Recorder()
+    record_usage_with(qtbot, w, Recorder())
     controller = open_print_preview(qtbot, w)
     tap_widget(controller.dialog.print_button)
     qtbot.waitUntil(lambda: bool(calls), timeout=15000)
     assert len(calls) == 1
     region, service_id, ok, fault = calls[0]
     assert (region, service_id, ok) == ("shenyang", "flexible-enrol", False) and fault
+
+
+def test_a_print_that_ends_after_the_preview_closed_is_still_counted(qtbot, make_window):
+    """返回 while the printer is still busy: the dialog is deleted before the result
+    arrives. The result must still reach the usage figures, and must not be drawn on the
+    deleted dialog (that raised 'already deleted' from the print thread's slot)."""
+    from kiosk.config import PrinterConfig
+    from kiosk.testing.simulated_touch import tap_widget
+    from tests.printing_support import Listener
+
+    silent = Listener(status=None)  # accepts, never answers the status query: the job waits
+    w = make_window("shenyang", printer=PrinterConfig(kind="escpos", address=silent.address, timeout=2))
+    calls = []
+
+    class Recorder:
+        def print_result(self, region, service_id, ok, fault=None):
+            calls.append((region, service_id, ok))
+
+    record_usage_with(qtbot, w, Recorder())
+    controller = open_print_preview(qtbot, w)
+    dialog = controller.dialog
+    assert dialog.parent() is w  # over the kiosk window, not whichever window was active
+    tap_widget(dialog.print_button)
+    assert dialog.status.text() == "正在打印，请稍候…"
+    qtbot.wait(1000)  # a second later, not a double tap (the tap guard drops those)
+    tap_widget(dialog.back_button)
+    qtbot.wait(1000)
+    tap(qtbot, w, "homeButton")  # the next citizen's Home: the dialog is deleted
+    qtbot.waitUntil(lambda: controller.dialog is None, timeout=5000)
+    qtbot.waitUntil(lambda: bool(calls), timeout=15000)
+    for _ in range(5):
+        QApplication.processEvents()
+    assert calls == [("shenyang", "flexible-enrol", False)]

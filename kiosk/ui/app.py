@@ -130,9 +130,9 @@ class LazyPrinting:
             self._impl = PrintController(self.ctx)
         return self._impl
 
-    def start(self, session):
+    def start(self, session, parent=None):
         self.ctx.speaker.stop()  # printing: the voice gives way
-        return self.load().start(session)
+        return self.load().start(session, parent)
 
     def close(self) -> None:
         if self._impl is not None:

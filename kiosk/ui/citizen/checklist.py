@@ -47,7 +47,7 @@ class ChecklistScreen(ScreenBase):
 
     def print_checklist(self) -> None:
         if self.ctx.printing is not None:
-            self.ctx.printing.start(self.ctx.session)
+            self.ctx.printing.start(self.ctx.session, self.window())
 
     # -- drawing ----------------------------------------------------------------------------
     def refresh(self, keep_scroll: bool = False) -> None:

@@ -230,7 +230,9 @@ class PrintDialog(QDialog):
         self.doc = doc
         self.printer_config = printer_config
         self.print_result: PrintResult | None = None
-        self._relay = _Relay(self)
+        # no parent: the print thread may finish after the dialog is gone (返回, idle reset);
+        # its result must still reach the usage figures, and must not touch deleted widgets
+        self._relay = _Relay()
         self._relay.done.connect(self._finished)
         from kiosk.ui.qr import qr_pixmap
         from kiosk.ui.widgets import ScrollPager, label
@@ -316,6 +318,10 @@ class PrintDialog(QDialog):
         threading.Thread(target=work, name="kiosk-print", daemon=True).start()
 
     def _finished(self, result: PrintResult) -> None:
+        from shiboken6 import isValid
+
+        if not isValid(self) or not isValid(self.status):
+            return  # closed while printing: the usage figures still got the result
         self.print_result = result
         self.status.setText(result.message)
         self.print_button.setEnabled(not result.ok)
@@ -333,7 +339,8 @@ class PrintController:
         if session is not None and hasattr(session, "on_finished"):
             session.on_finished(lambda *_: self.close())  # idle reset: nothing left on screen
 
-    def start(self, session) -> PrintDialog | None:
+    def start(self, session, parent: QWidget | None = None) -> PrintDialog | None:
+        """Open the preview over `parent` (the kiosk window; default the active window)."""
         guide = session.guide
         if guide is None:
             return None
@@ -346,7 +353,8 @@ class PrintController:
             doc.source_titles = document_titles(guide.service.sources, documents())
         from PySide6.QtWidgets import QApplication
 
-        parent = QApplication.activeWindow()
+        if parent is None:
+            parent = QApplication.activeWindow()
         self.close()
         self.dialog = PrintDialog(parent, doc, cfg, cfg.paper)
         usage = self.ctx.usage  # staff mode's usage figures (kiosk.staff.stats), if any
