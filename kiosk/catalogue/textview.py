@@ -18,16 +18,6 @@ from kiosk.catalogue.view import (  # noqa: F401 - re-exported: the helpers' old
 )
 
 
-def phone_lines(service, region: Region) -> list[str]:
-    """The service's phones and the region's hotline, each number once with all its labels."""
-    numbers: dict[str, list[str]] = {}
-    for p in [*service.phones, *([region.hotline] if region.hotline else [])]:
-        labels = numbers.setdefault(p.number, [])
-        if p.label and p.label not in labels:
-            labels.append(p.label)
-    return [number + (f"（{'、'.join(labels)}）" if labels else "") for number, labels in numbers.items()]
-
-
 def _situ(item) -> str:
     return f"〔适用：{'；'.join(item.situations)}〕" if item.situations else ""
 
