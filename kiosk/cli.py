@@ -396,7 +396,8 @@ def parse_answers(values: list[str]) -> dict[str, str]:
 
 def cmd_show(args) -> int:
     from kiosk.catalogue.guide import BadAnswer, build_guide
-    from kiosk.catalogue.textview import guide_as_dict, guide_as_text
+    from kiosk.catalogue.textview import view_as_dict, view_as_text
+    from kiosk.catalogue.view import build_view
 
     cat = open_catalogue(args)
     svc = _service(cat, args)
@@ -404,20 +405,17 @@ def cmd_show(args) -> int:
         guide = build_guide(svc, parse_answers(args.answer))
     except BadAnswer as exc:
         raise UsageError(str(exc)) from exc
-    region = cat.region(args.region)
     halls = cat.halls(args.region)
-    policy = cat.policy_topics(args.region, svc.id)
-    # the checklist `kiosk print` would print for these answers at this hall: its trace
-    from kiosk.printing.document import build_document
-
-    doc = build_document(guide, region, _print_hall(args, halls), serial="")
-    trace = {"hash": doc.content_hash, "catalogue_version": doc.catalogue_version, "follows": doc.follows,
-             "hall": doc.hall_name}
+    # one view, drawn as text or JSON; its trace is the checklist `kiosk print` would print
+    # for these answers at this hall
+    view = build_view(guide, cat.region(args.region), halls, cat.policy_topics(args.region, svc.id),
+                      _print_hall(args, halls))
     if args.json:
-        _print_json(guide_as_dict(guide, region, halls, policy) | {"checklist": trace})
+        _print_json(view_as_dict(view))
     else:
-        sys.stdout.write(guide_as_text(guide, region, halls, policy))
-        sys.stdout.write(f"\n【打印清单】{doc.trace_line}（{doc.hall_name}）\n")
+        sys.stdout.write(view_as_text(view))
+        if view.trace:
+            sys.stdout.write(f"\n【打印清单】{view.trace.line}（{view.trace.hall}）\n")
     return EXIT_OK
 
 

@@ -134,44 +134,44 @@ def spoken(text: str) -> str:
 
 # -- what each screen says ---------------------------------------------------------------------------
 def checklist_script(guide, region, hall) -> str:
-    """The whole checklist, in order, each part under a short spoken name."""
-    from kiosk.catalogue.model import deadline_label
-    from kiosk.catalogue.textview import channel_summary, phone_lines
+    """The whole checklist, in order, each part under a short spoken name (drawn from the
+    guide's one view, as the screen and the paper are: kiosk.catalogue.view)."""
+    from kiosk.catalogue.view import build_view
 
-    svc = guide.service
-    parts = [f"{svc.name}。"]
-    if guide.materials:
-        parts.append(f"材料，共{len(guide.materials)}项。")
-        for i, m in enumerate(guide.materials, 1):
+    v = build_view(guide, region, [hall] if hall is not None else [], [], hall, trace=False)
+    parts = [f"{v.service_name}。"]
+    if v.materials:
+        parts.append(f"材料，共{len(v.materials)}项。")
+        for m in v.materials:
             extra = "，".join(x for x in (m.original, m.requirement) if x)
-            later = f"，可以以后补交，{deadline_label(m.deferrable_deadline)}" if m.deferrable_deadline else ""
-            parts.append(f"第{i}项，{m.display_name}" + (f"，{extra}" if extra else "") + f"{later}。")
+            later = f"，可以以后补交，{m.deferrable}" if m.deferrable_deadline else ""
+            parts.append(f"第{m.number}项，{m.display_name}" + (f"，{extra}" if extra else "") + f"{later}。")
     else:
         parts.append("材料：办事指南未列出，请到窗口咨询。")
     parts.append("去哪里办。")
-    for c in guide.channels:
-        summary = channel_summary(c)
+    for c in v.channels:
+        summary = c.summary
         if c.type == "online" or c.url:
             summary = summary.split("：", 1)[0] + "：用手机扫屏幕上的二维码办理"
         parts.append(summary.rstrip("。") + "。")
-    if not guide.channels:
+    if not v.channels:
         parts.append("办事指南未列出办理渠道，请到窗口咨询。")
-    if hall is not None:
-        parts.append(f"本大厅：{hall.name}，地址：{hall.address.rstrip('。') if hall.address else '请咨询工作人员'}。")
-    if svc.time_limit:
-        parts.append(f"办理时限。{svc.time_limit.text.rstrip('。')}。")
-    if guide.refusals:
-        parts.append("不予受理。以下情形不予受理：" + "；".join(r.text.rstrip("。；") for r in guide.refusals) + "。")
-    if guide.deferrable_items:
+    if v.hall is not None:
+        address = v.hall.address.rstrip("。") if v.hall.address else "请咨询工作人员"
+        parts.append(f"本大厅：{v.hall.name}，地址：{address}。")
+    if v.time_limit:
+        parts.append(f"办理时限。{v.time_limit.text.rstrip('。')}。")
+    if v.refusals:
+        parts.append("不予受理。以下情形不予受理：" + "；".join(r.text.rstrip("。；") for r in v.refusals) + "。")
+    if v.deferrable_items:
         parts.append("可以以后补交的材料。")
-        for d in guide.deferrable_items:
-            when = deadline_label(d.deadline)
+        for d in v.deferrable_items:
+            when = d.deadline_label
             parts.append(d.text.rstrip("。；") + (f"，{when}" if when else "") + "。")
-    if guide.tips or guide.notes:
-        parts.append("提示。" + "".join(t.text.rstrip("。") + "。" for t in [*guide.tips, *guide.notes]))
-    phones = phone_lines(svc, region)
-    if phones:
-        parts.append("电话。" + "；".join(phones) + "。")
+    if v.tips or v.notes:
+        parts.append("提示。" + "".join(t.text.rstrip("。") + "。" for t in [*v.tips, *v.notes]))
+    if v.phone_lines:
+        parts.append("电话。" + "；".join(v.phone_lines) + "。")
     return "".join(parts)
 
 

@@ -1,8 +1,8 @@
-"""Render everything the catalogue holds: a walk over every stored field of every
-service fails when a value reaches none of the views (the `kiosk show` text, the
-printed checklist). The JSON of `kiosk show --json` dumps every record and so proves
-nothing here; the checklist screen draws from the same helpers (channel_summary,
-older_materials_line, older_note_groups) as the text."""
+"""Render everything the catalogue holds, on what a citizen reads: a walk over every
+stored field of every service fails when a value reaches neither the `kiosk show` text
+nor the printed checklist. Both draw from the one GuideView (kiosk.catalogue.view);
+tests/test_guide_view.py walks the same fields over all four renderers (text, JSON,
+screen, paper)."""
 
 from dataclasses import fields, is_dataclass
 from datetime import datetime

@@ -36,14 +36,6 @@ def older_materials_line(items: list[Material]) -> str:
     return "".join(f"{label}还列有：{'；'.join(texts)}，请以窗口要求为准。" for label, texts in groups.items())
 
 
-def older_note_groups(items: list[TextItem]) -> list[tuple[str, list[TextItem]]]:
-    """An older document's 注意事项, grouped by the document they come from (its label)."""
-    groups: dict[str, list] = {}
-    for t in items:
-        groups.setdefault(t.label or "", []).append(t)
-    return list(groups.items())
-
-
 def normalize_condition(when: dict | None, when_any: list | None) -> Condition | None:
     def norm(m):
         return {str(q): ([v] if isinstance(v, str) else [str(x) for x in v]) for q, v in m.items()}

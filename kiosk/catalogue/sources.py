@@ -113,6 +113,9 @@ class SeedLoader:
         self.audiences: set[str] = set()
         self.shared_questions: dict[str, Question] = {}
         self.evidence: dict[str, str] = {}  # id -> name (vocabulary.yaml evidence)
+        # id -> {document file: (usual values {'original': …, 'source': …}, its full ref)}: an
+        # evidence type's usual 原件/复印件 and source, where a document states them in general
+        self.evidence_usual: dict[str, dict[str, tuple[dict[str, str], str]]] = {}
         self.catalogue: Catalogue | None = None
         # raw records kept for cross-checks: (file, LineDict)
         self._service_raw: dict[tuple[str, str], tuple[str, LineDict]] = {}
@@ -235,9 +238,62 @@ class SeedLoader:
             if ev["id"] in self.evidence:
                 self.problem(self.rel(path), ev.line, f"duplicate evidence id {ev['id']!r}")
             self.evidence[ev["id"]] = ev["name"]
+            for usual in ev.get("usual") or []:
+                self.load_usual(ev, usual, self.rel(path))
         for q in data.get("questions", []):
             self.shared_questions[q["id"]] = Question(q["id"], q["text"],
                                                       [Option(o["id"], o["label"]) for o in q["options"]])
+
+    def load_usual(self, ev, usual, file: str) -> None:
+        """An evidence type's usual 原件/复印件 and source, as one document states them in
+        general: it needs the full ref of the section that says so, and that section must
+        name the evidence and the values."""
+        line = getattr(usual, "line", ev.line)
+        where = f"evidence {ev['id']!r} usual"
+        if not isinstance(usual, dict):
+            self.problem(file, line, f"{where}: expected a mapping of original, source and ref")
+            return
+        unknown = set(usual) - {"original", "source", "ref", "comment"}
+        if unknown:
+            self.problem(file, line, f"{where}: unknown field {sorted(unknown)[0]!r} (original, source, ref)")
+        values = {k: usual[k] for k in ("original", "source") if usual.get(k)}
+        if not values:
+            self.problem(file, line, f"{where}: states neither original nor source")
+            return
+        if values.get("original") and values["original"] not in schema.ORIGINAL_VALUES:
+            self.problem(file, line, f"{where}: original {values['original']!r}: expected one of "
+                                     f"{', '.join(sorted(schema.ORIGINAL_VALUES))}")
+        ref_match = REF_RE.match(str(usual.get("ref") or ""))
+        if ref_match is None or not ref_match.group("doc"):
+            self.problem(file, line, f"{where}: needs ref '<document file> §section', the section of the "
+                                     "document that states it (never a guess)")
+            return
+        ref = self.resolve_ref(usual["ref"], "", file, line)
+        doc = self.doc_of(ref)
+        if self.check_documents and doc in self.docs:
+            for said in (ev["name"], *values.values()):
+                if not self.text_in_section(said, ref):
+                    self.problem(file, line, f"{where}: {said!r} not found in §{ref.partition(' §')[2]} of {doc}")
+        by_doc = self.evidence_usual.setdefault(ev["id"], {})
+        if doc in by_doc:
+            self.problem(file, line, f"{where}: a second usual value for {doc}")
+        by_doc[doc] = (values, ref)
+
+    def apply_usual(self, m, ref: str, file: str) -> dict[str, str]:
+        """A material of an evidence type with usual values (for its document): a value it
+        leaves out is the usual one; a value of its own must be what its cited section says."""
+        usual, usual_ref = self.evidence_usual.get(m.get("evidence") or "", {}).get(self.doc_of(ref), ({}, ""))
+        out = {}
+        for key, default in usual.items():
+            own = m.get(key)
+            if not own:
+                out[key] = default
+            elif own != default and self.check_documents and self.doc_of(ref) in self.docs \
+                    and not self.text_in_section(own, ref):
+                self.problem(file, m.line_of(key), f"{key} {own!r} differs from evidence {m['evidence']!r}'s "
+                                                   f"usual {default!r} ({usual_ref}, vocabulary.yaml) and "
+                                                   f"§{ref.partition(' §')[2]} does not say {own!r}")
+        return out
 
     # -- faithfulness -------------------------------------------------------------
     def check_faithful(self, rec: dict, full_ref: str, file: str) -> None:
@@ -354,9 +410,11 @@ class SeedLoader:
                     self.problem(file, m.line_of("evidence"), f"evidence {m['evidence']!r} ({evidence}) does not "
                                                               f"occur in the material's text {m['text'][:30]!r}")
                 name = name or evidence
+            usual = self.apply_usual(m, ref, file) if m.get("evidence") else {}
             out.append(Material(
-                text=m["text"], ref=ref, name=name, original=m.get("original"), evidence=m.get("evidence"),
-                requirement=m.get("requirement"), source=m.get("source"),
+                text=m["text"], ref=ref, name=name, original=m.get("original") or usual.get("original"),
+                evidence=m.get("evidence"), requirement=m.get("requirement"),
+                source=m.get("source") or usual.get("source"),
                 form=Form(form.get("title"), form.get("where"), form.get("url")) if form else None,
                 note=m.get("note"), condition=normalize_condition(m.get("when"), m.get("when_any")),
             ))

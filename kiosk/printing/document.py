@@ -1,8 +1,10 @@
 """The checklist document: one model that the preview, the PDF, CUPS and ESC/POS
 renderers all draw from.
 
-`build_document(guide, region, hall, serial=..., now=...)` turns a citizen's guide
-(kiosk.catalogue.guide.build_guide) into a `ChecklistDocument`; `doc.blocks()` is its
+`document_from_view(view, serial=..., now=...)` turns the one view of a citizen's guide
+(kiosk.catalogue.view.GuideView, which `kiosk show` and the checklist screen draw too)
+into a `ChecklistDocument`; `build_document(guide, region, hall, ...)` builds that view
+for the hall first. `doc.blocks()` is its
 content in reading order as typographic blocks (title, heading, tick-box item …), so
 every renderer prints the same words in the same order and only the typography
 differs. No Qt, no I/O here.
@@ -17,14 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kiosk.catalogue.guide import Guide
-from kiosk.catalogue.model import (
-    Channel,
-    Hall,
-    Region,
-    condition_questions,
-    deadline_label,
-    older_materials_line,
-)
+from kiosk.catalogue.model import Hall, Region
+from kiosk.catalogue.view import GuideView, WindowView, build_view
 
 TITLE = "办事材料清单"
 ADDRESS_UNKNOWN = "地址以大厅公告为准"
@@ -81,32 +77,7 @@ class RefusalLine:
     group: str | None = None  # a sub-caption such as '下列医疗费用不纳入基本医疗保险基金支付范围'
 
 
-@dataclass(frozen=True)
-class WindowLine:
-    place: str | None
-    window: str | None  # '一楼15号窗口' as the catalogue has it
-    text: str  # the channel's full text, the fallback
-    kind: str = "窗口"  # the document's word for it: 窗口 / 现场办 (an office, not a window)
-
-    @property
-    def label(self) -> str:
-        """'开原市医疗保障事务服务中心 一楼15号窗口', or the place, or the channel text."""
-        if self.place and self.window and self.window not in self.place:
-            return f"{self.place} {self.window}"
-        return self.place or self.window or _strip_prefix(self.text)
-
-    @property
-    def short(self) -> str:
-        """Where to go in a sentence: the window number when there is one, else the place."""
-        return self.window or self.place or _strip_prefix(self.text)
-
-
-def _strip_prefix(text: str) -> str:
-    for sep in ("：", ":"):
-        head, found, tail = text.partition(sep)
-        if found and len(head) <= 6 and tail.strip():
-            return tail.strip()
-    return text.strip()
+WindowLine = WindowView  # where to go in person, as the view gives it
 
 
 @dataclass(frozen=True)
@@ -301,86 +272,49 @@ class ChecklistDocument:
 
 
 # -- building ------------------------------------------------------------------------------
-def _situation_text(guide: Guide) -> list[str]:
-    out = []
-    for q in guide.service.questions:
-        oid = guide.answers.get(q.id)
-        opt = q.option(oid) if oid else None
-        if opt is None:
-            continue
-        if len(opt.label) <= 3:  # '是', '不是', '需要': meaningless without the question
-            out.append(f"{q.text.rstrip('？?')}：{opt.label}")
-        else:
-            out.append(opt.label)
-    return out
-
-
-def _window_lines(channels: list[Channel]) -> list[WindowLine]:
-    out: list[WindowLine] = []
-    for c in channels:
-        if c.type not in ("window", "office") or c.blank:
-            continue
-        line = WindowLine(c.place, c.window, c.text, "窗口" if c.type == "window" else "现场办")
-        if line.label not in (x.label for x in out):
-            out.append(line)
-    return out
-
-
-def build_document(guide: Guide, region: Region, hall: Hall | None, *, serial: str,
-                   now: datetime | None = None) -> ChecklistDocument:
-    """The printable checklist for a guide, the region and the hall the kiosk stands in.
+def document_from_view(view: GuideView, *, serial: str, now: datetime | None = None) -> ChecklistDocument:
+    """The printable checklist of a guide's view: what of the view goes on paper.
 
     A hall's address or phone the documents do not give stay None (the ticket then
-    says 地址以大厅公告为准); nothing is invented. The QR payload is the guide's online
+    says 地址以大厅公告为准); nothing is invented. The QR payload is the view's online
     URL exactly as the catalogue has it, or none.
     """
-    svc = guide.service
-    open_questions = {q.id for q in guide.unanswered}
-
-    def situations(item) -> tuple[str, ...]:
-        """Only while the item depends on a question not yet answered."""
-        if condition_questions(item.condition) & open_questions:
-            return tuple(guide.situations(item))
-        return ()
-
     materials = [
-        MaterialLine(
-            name=m.display_name, original=m.original, source=m.source, requirement=m.requirement,
-            deferrable=deadline_label(m.deferrable_deadline) or None, situations=situations(m),
-        )
-        for m in guide.materials
+        MaterialLine(name=m.display_name, original=m.original, source=m.source, requirement=m.requirement,
+                     deferrable=m.deferrable or None, situations=m.open_situations)
+        for m in view.materials
     ]
-    deferrable = [DeferrableLine(d.text, d.source, deadline_label(d.deadline) or None, d.method)
-                  for d in guide.deferrable_items]
-    refusals = [RefusalLine(r.text, r.label if r.label and r.label != svc.name else None)
-                for r in guide.refusals]
+    deferrable = [DeferrableLine(d.text, d.source, d.deadline_label or None, d.method) for d in view.deferrable_items]
+    refusals = [RefusalLine(r.text, r.group) for r in view.refusals]
     phones: list[tuple[str, str | None]] = []
 
     def add_phone(number: str | None, label: str | None):
         if number and number not in (p[0] for p in phones):
             phones.append((number, label))
 
-    for p in svc.phones:
+    for p in view.phones:
         add_phone(p.number, p.label)
-    if region.hotline:
-        add_phone(region.hotline.number, region.hotline.label or "热线")
+    if view.hotline:
+        add_phone(view.hotline.number, view.hotline.label or "热线")
+    hall = view.hall
     if hall is not None:
         add_phone(hall.phone, "大厅电话")
-    online_url = guide.online_url
-    online_name = None
-    if online_url:
-        ch = next(c for c in guide.channels if c.type == "online" and c.url == online_url)
-        online_name = ch.name
     return ChecklistDocument(
-        region_id=region.id, region_name=region.name, service_id=svc.id, service_name=svc.name,
-        hall_name=hall.name if hall else region.name, hall_address=hall.address if hall else None,
-        hall_phone=hall.phone if hall else None,
+        region_id=view.region_id, region_name=view.region_name, service_id=view.service_id,
+        service_name=view.service_name, hall_name=hall.name if hall else view.region_name,
+        hall_address=hall.address if hall else None, hall_phone=hall.phone if hall else None,
         printed_at=(now or datetime.now()).replace(microsecond=0), serial=serial,
-        situations=_situation_text(guide), unanswered=not guide.complete,
-        materials=materials, deferrable_items=deferrable, refusals=refusals,
-        windows=_window_lines(guide.channels),
-        time_limit=svc.time_limit.text if svc.time_limit else None,
-        phones=phones, online_url=online_url, online_name=online_name,
-        older_materials=older_materials_line(guide.older_materials) or None,
-        catalogue_version=svc.catalogue_version, follows=svc.follows,
+        situations=view.situations, unanswered=not view.complete,
+        materials=materials, deferrable_items=deferrable, refusals=refusals, windows=list(view.windows),
+        time_limit=view.time_limit.text if view.time_limit else None,
+        phones=phones, online_url=view.online_url, online_name=view.online_name,
+        older_materials=view.older_materials_note or None,
+        catalogue_version=view.catalogue_version, follows=view.follows,
     )
+
+
+def build_document(guide: Guide, region: Region, hall: Hall | None, *, serial: str,
+                   now: datetime | None = None) -> ChecklistDocument:
+    """The printable checklist for a guide, the region and the hall the kiosk stands in."""
+    view = build_view(guide, region, [hall] if hall is not None else [], [], hall, trace=False)
+    return document_from_view(view, serial=serial, now=now)

@@ -1,15 +1,15 @@
 """The personal checklist: exactly the materials for the citizen's answers, where to
-go, how long it takes — and the details behind a 更多信息 control."""
+go, how long it takes — and the details behind a 更多信息 control.
+
+Drawn from the guide's one view (kiosk.catalogue.view.GuideView), as `kiosk show` and
+the printed checklist are: the screen chooses how a piece looks, not which fields."""
 
 from __future__ import annotations
-
-import dataclasses
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from kiosk.catalogue.model import deadline_label, older_materials_line, older_note_groups
-from kiosk.catalogue.textview import CHANNEL_LABELS, channel_summary, phone_lines
+from kiosk.catalogue.view import CHANNEL_LABELS, GuideView, MaterialView, build_view
 from kiosk.ui.citizen.plainwords import citizen_note, explain_in
 from kiosk.ui.qr import qr_pixmap
 from kiosk.ui.widgets import PagedScroll, ScreenBase, TextLabel, button, card, label
@@ -50,11 +50,21 @@ class ChecklistScreen(ScreenBase):
             self.ctx.printing.start(self.ctx.session, self.window())
 
     # -- drawing ----------------------------------------------------------------------------
+    def view(self) -> GuideView | None:
+        """The view of the session's guide at this kiosk's hall (None before a service)."""
+        ctx = self.ctx
+        guide = ctx.session.guide
+        if guide is None:
+            return None
+        halls = [ctx.hall] if ctx.hall is not None else []
+        return build_view(guide, ctx.region, halls, ctx.catalogue.policy_topics(ctx.region.id, guide.service.id),
+                          ctx.hall, trace=False)
+
     def refresh(self, keep_scroll: bool = False) -> None:
         ctx = self.ctx
         s = ctx.session
-        guide = s.guide
-        if guide is None:
+        v = self.view()
+        if v is None:
             return
         bar = self.page.area.verticalScrollBar()
         pos = bar.value()
@@ -62,70 +72,67 @@ class ChecklistScreen(ScreenBase):
         if not keep_scroll:
             self.more_open = False
         self.print_button.setVisible(ctx.printing is not None)
-        svc = guide.service
         body = self.page.body
-        body.addWidget(label(svc.name, role="h1", name="checklistTitle"))
-        chosen = [f"{q.option(guide.answers[q.id]).label}" for q in svc.questions if q.id in guide.answers]
-        if chosen:
-            body.addWidget(label("您的情况：" + "，".join(chosen), role="muted"))
+        body.addWidget(label(v.service_name, role="h1", name="checklistTitle"))
+        if v.answers:
+            body.addWidget(label("您的情况：" + "，".join(a.option for a in v.answers), role="muted"))
 
         # materials
-        lay = self._section(f"请带齐以下材料（共 {len(guide.materials)} 项）", name="materials")
-        if not guide.materials:
+        lay = self._section(f"请带齐以下材料（共 {len(v.materials)} 项）", name="materials")
+        if not v.materials:
             lay.addWidget(label("办事指南未列出需提供的材料，请到窗口咨询。"))
-        for i, m in enumerate(guide.materials, 1):
-            lay.addWidget(self._material(i, m, guide))
-        if guide.older_materials:  # an older guide's list where the newer is silent
-            lay.addWidget(label(older_materials_line(guide.older_materials), role="small", name="olderMaterials"))
-        if guide.deferrable_items:
+        for m in v.materials:
+            lay.addWidget(self._material(m, v))
+        if v.older_materials_note:  # an older guide's list where the newer is silent
+            lay.addWidget(label(v.older_materials_note, role="small", name="olderMaterials"))
+        if v.deferrable_items:
             lay = self._section("可以先受理、以后补交的材料（容缺受理）", name="deferrable")
-            for d in guide.deferrable_items:
+            for d in v.deferrable_items:
                 lay.addWidget(label(f"· {d.text}", name="deferrableItem"))
-                extra = "；".join(x for x in (deadline_label(d.deadline), f"资料来源：{d.source}" if d.source else "",
+                extra = "；".join(x for x in (d.deadline_label, f"资料来源：{d.source}" if d.source else "",
                                                f"补正方式：{d.method}" if d.method else "") if x)
                 if extra:
                     lay.addWidget(label(extra, role="small"))
 
-        if guide.refusals:
+        if v.refusals:
             lay = self._section("⚠ 以下情形不予受理", role="warning", name="refusals")
-            for r in guide.refusals:
+            for r in v.refusals:
                 lay.addWidget(label(f"· {r.text}"))
 
-        self._channels(guide)
-        if svc.time_limit:
+        self._channels(v)
+        if v.time_limit:
             lay = self._section("办理时限", name="timeLimit")
-            lay.addWidget(label(svc.time_limit.text))
-        if guide.tips or guide.notes:
+            lay.addWidget(label(v.time_limit.text))
+        if v.tips or v.notes:
             lay = self._section("温馨提示", name="tips")
-            for t in [*guide.tips, *guide.notes]:
+            for t in [*v.tips, *v.notes]:
                 lay.addWidget(label(t.text))
-        self._phones_and_hall(guide)
+        self._phones_and_hall(v)
 
-        topics = ctx.catalogue.policy_topics(ctx.region.id, svc.id)
-        if topics:
+        if v.policy:
             lay = self._section("相关政策（政策速查）", name="policyLinks")
-            for t in topics:
-                lay.addWidget(button(t.title, (lambda tid=t.id: s.open_policy(tid)), role="list",
-                                     name=f"policy:{t.id}"))
+            for link in v.policy:
+                lay.addWidget(button(link.label, (lambda tid=link.id: s.open_policy(tid)), role="list",
+                                     name=f"policy:{link.id}"))
 
         more = button("▼ 更多信息（办理条件、办理环节、设定依据）" if not self.more_open else "▲ 收起更多信息",
                       self.toggle_more, name="moreButton")
         body.addWidget(more)
         if self.more_open:
-            self._more(guide)
+            self._more(v)
         # no file names or § here: provenance is for staff screens and the CLI
         explain_in(self.page.content, lambda text: label(text, role="small", name="glossaryNote"))
         body.addStretch(1)
         if keep_scroll:
             self.page.area.verticalScrollBar().setValue(pos)
 
-    def _material(self, i, m, guide) -> QWidget:
+    def _material(self, m: MaterialView, v: GuideView) -> QWidget:
         w = QWidget()
         w.setObjectName("material")
         lay = QVBoxLayout(w)
         lay.setContentsMargins(0, 8, 0, 8)
         lay.setSpacing(6)
-        lay.addWidget(label(f"{i}. □ {m.display_name}", name="materialName"))
+        lay.addWidget(label(f"{m.number}. □ {m.display_name}", name="materialName"))
         badges = QHBoxLayout()
         badges.setSpacing(10)
         if m.original:
@@ -133,14 +140,12 @@ class ChecklistScreen(ScreenBase):
         if m.requirement:
             badges.addWidget(self._badge(m.requirement, "badge"))
         if m.deferrable_deadline:
-            badges.addWidget(self._badge(f"可容缺 · {deadline_label(m.deferrable_deadline)}", "badge-warn",
-                                         "deferrableBadge"))
+            badges.addWidget(self._badge(f"可容缺 · {m.deferrable}", "badge-warn", "deferrableBadge"))
         badges.addStretch(1)
         if badges.count() > 1:
             lay.addLayout(badges)
-        situations = guide.situations(m)
-        if situations and not guide.complete:
-            lay.addWidget(label("适用：" + "；".join(situations), role="small"))
+        if m.situations and not v.complete:
+            lay.addWidget(label("适用：" + "；".join(m.situations), role="small"))
         if m.source:
             lay.addWidget(label(f"资料来源：{m.source}", role="small"))
         if m.form:
@@ -159,34 +164,30 @@ class ChecklistScreen(ScreenBase):
             b.setObjectName(name)
         return b
 
-    def _channels(self, guide) -> None:
+    def _channels(self, v: GuideView) -> None:
         lay = self._section("去哪里办", name="channels")
-        if not guide.channels:
+        if not v.channels:
             lay.addWidget(label("办事指南未列出办理渠道，请到窗口咨询。"))
-        url = guide.online_url
-        for c in guide.channels:
-            text = channel_summary(dataclasses.replace(c, note=citizen_note(c.note)))
-            lay.addWidget(label(text, name=f"channel:{c.type}"))
-        if url:
+        for c in v.channels:
+            lay.addWidget(label(c.summary_with(citizen_note(c.note)), name=f"channel:{c.type}"))
+        if v.online_url:
             row = QHBoxLayout()
             qr = QLabel()
             qr.setObjectName("qrCode")
-            qr.setPixmap(qr_pixmap(url, 280))
+            qr.setPixmap(qr_pixmap(v.online_url, 280))
             qr.setFixedSize(300, 300)
             qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
             qr.setStyleSheet("background: white; border-radius: 8px;")
             row.addWidget(qr)
-            online = next(c for c in guide.channels if c.type == "online" and c.url == url)
-            row.addWidget(label(f"用手机扫码，在网上办理：\n{online.name or CHANNEL_LABELS['online']}\n{url}"), 1)
+            row.addWidget(label(f"用手机扫码，在网上办理：\n{v.online_name or CHANNEL_LABELS['online']}\n{v.online_url}"),
+                          1)
             lay.addLayout(row)
 
-    def _phones_and_hall(self, guide) -> None:
-        ctx = self.ctx
-        svc = guide.service
+    def _phones_and_hall(self, v: GuideView) -> None:
         lay = self._section("咨询电话与办理地点", name="contact")
-        for line in phone_lines(svc, ctx.region):
+        for line in v.phone_lines:
             lay.addWidget(label(f"☎ {line}"))
-        hall = ctx.hall
+        hall = v.hall
         if hall is not None:
             lay.addWidget(label(f"本大厅：{hall.name}"))
             lay.addWidget(label(f"地址：{hall.address}" if hall.address else "地址：办事指南未给出，请咨询工作人员"))
@@ -195,13 +196,12 @@ class ChecklistScreen(ScreenBase):
             if hall.directions:
                 lay.addWidget(label(f"乘车：{hall.directions}", role="small"))
 
-    def _more(self, guide) -> None:
-        svc = guide.service
+    def _more(self, v: GuideView) -> None:
         # the older document's 注意事项 under its own name (Shenyang's 2020 guide; none elsewhere)
-        sections = (("办理对象及条件", guide.intro, "intro"), ("办理环节", guide.steps, "steps"),
-                    ("设定依据", guide.legal_basis, "legalBasis"),
-                    *((f"注意事项（{label or '较早文件'}）", items, "olderNotes")
-                      for label, items in older_note_groups(svc.older_notes)))
+        sections = (("办理对象及条件", v.intro, "intro"), ("办理环节", v.steps, "steps"),
+                    ("设定依据", v.legal_basis, "legalBasis"),
+                    *((f"注意事项（{g.label or '较早文件'}）", g.items, "olderNotes")
+                      for g in v.note_groups(v.older_notes)))
         for title, items, name in sections:
             if items:
                 lay = self._section(title, name=name)
@@ -211,11 +211,11 @@ class ChecklistScreen(ScreenBase):
             self.page.body.addWidget(label("办事指南没有更多信息。", role="muted"))
 
     def speech_text(self) -> str:
-        guide = self.ctx.session.guide
-        if guide is None:
+        v = self.view()
+        if v is None:
             return ""
-        parts = [f"{guide.service.name}。请带齐以下材料："]
-        parts += [f"第{i}项，{m.display_name}。" for i, m in enumerate(guide.materials, 1)]
-        if guide.service.time_limit:
-            parts.append(f"办理时限：{guide.service.time_limit.text}。")
+        parts = [f"{v.service_name}。请带齐以下材料："]
+        parts += [f"第{m.number}项，{m.display_name}。" for m in v.materials]
+        if v.time_limit:
+            parts.append(f"办理时限：{v.time_limit.text}。")
         return "".join(parts)
