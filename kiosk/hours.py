@@ -30,8 +30,8 @@ MAX_SPANS_PER_DAY = 6
 MAX_CLOSED_DATES = 1000  # about three years of holidays and closures
 DAY_MINUTES = 24 * 60
 
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class HoursError(ValueError):

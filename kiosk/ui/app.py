@@ -208,7 +208,7 @@ class KioskWindow(QWidget):
         self.hours_timer.start()
         self.wake_timer = QTimer(self)  # woken at night: the closed screen for the idle timeout, then black
         self.wake_timer.setSingleShot(True)
-        self.wake_timer.timeout.connect(self.check_hours)
+        self.wake_timer.timeout.connect(self._wake_over)
         self.apply_theme()
 
     # -- header -------------------------------------------------------------------------------
@@ -432,6 +432,10 @@ class KioskWindow(QWidget):
         self.wake_timer.start(self.ctx.config.idle_timeout * 1000)
         self.tap_guard.check()
 
+    def _wake_over(self) -> None:
+        self.wake_timer.stop()  # (over: also when the timeout is signalled by hand)
+        self.check_hours()
+
     def _update_speak_button(self) -> None:
         from kiosk.speech_text import has_script
 
@@ -574,12 +578,16 @@ class KioskWindow(QWidget):
         self.tap_guard.check()
 
 
-def create_window(catalogue, config: KioskConfig, state=None) -> KioskWindow:
-    """The kiosk window; `state`: the staff state database (default: the data directory's)."""
+def create_window(catalogue, config: KioskConfig, state=None,
+                  clock: Callable[[], datetime] | None = None) -> KioskWindow:
+    """The kiosk window; `state`: the staff state database (default: the data directory's);
+    `clock`: the local time the opening hours are compared with (default: datetime.now)."""
     app = QApplication.instance()
     assert isinstance(app, QApplication)  # a window needs a QApplication
     family = theme.load_cjk_font()
     ctx = build_context(catalogue, config)
+    if clock is not None:
+        ctx.clock = clock
     ctx.printing = LazyPrinting(ctx) if importlib.util.find_spec("kiosk.ui.citizen.print_preview") else None
     app.setFont(app.font().__class__(family, ctx.sizes.body))
     window = KioskWindow(ctx, family)
