@@ -82,6 +82,10 @@ def test_closing_waits_until_the_session_is_back_at_home(qtbot, make_window):
     tick(w)
     assert s.screen is Screen.QUESTION and s.answers == {"hukou": "nonlocal"}
     assert not closed_shown(w) and "本厅已下班" not in texts(w)
+    tap(qtbot, w, "backButton")  # the session goes on after closing time, screen by screen
+    tap(qtbot, w, "backButton")
+    assert s.screen is Screen.SERVICES and w.stack.currentWidget() is w.screens[Screen.SERVICES]
+    assert not closed_shown(w) and "本厅已下班" not in texts(w)
     tap(qtbot, w, "homeButton")  # the session ends: now the hall is closed
     assert closed_shown(w)
     shown = texts(w)
