@@ -39,8 +39,15 @@ class HoursError(ValueError):
 
 
 def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    """A short repr for messages: a long string or deeply nested junk stays one short line."""
+    import reprlib
+
+    r = reprlib.Repr()
+    r.maxstring, r.maxother, r.maxlevel, r.maxlist, r.maxdict, r.maxlong = 40, 40, 2, 4, 4, 40
+    try:
+        return r.repr(value)
+    except (RecursionError, ValueError):  # (ints over 4300 digits have no str())
+        return f"<{type(value).__name__}>"
 
 
 def parse_clock(text: str, end: bool = False) -> int:

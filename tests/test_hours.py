@@ -179,6 +179,9 @@ BAD = [
     ("opening_hours", {"mon": ["08:60-17:00"]}, "'08:60' is not a time of day"),
     ("opening_hours", {"mon": ["24:00-24:00"]}, "'24:00' is not a time of day"),
     ("opening_hours", {"mon": [True]}, "expected text 'HH:MM-HH:MM', got True"),
+    ("opening_hours", {"mon": ["٠٨:٣٠-١٧:٠٠"]}, "'٠٨:٣٠' is not a time HH:MM"),  # digits, but not 0-9
+    ("opening_hours", {"mon": ["x" * 100_000]}, "is not a span"),
+    ("opening_hours", {"tue": [[[[[[[[["08:30-17:00"]]]]]]]]]}, "tue: expected text 'HH:MM-HH:MM', got [[[...]]]"),
     ("closed_dates", ["2027-02-30"], "'2027-02-30' is not a date in the calendar"),
     ("closed_dates", ["2027/01/01"], "expected a date 'YYYY-MM-DD', got '2027/01/01'"),
     ("closed_dates", ["20270101"], "expected a date 'YYYY-MM-DD'"),
