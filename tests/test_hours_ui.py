@@ -252,3 +252,15 @@ def test_staff_gesture_works_on_the_black_screen(qtbot, make_window):
     QApplication.processEvents()
     qtbot.waitUntil(lambda: w.staff_active, timeout=2000)
     assert not blank_shown(w)
+
+
+@pytest.mark.parametrize("day, hh, mm, expected", [
+    (7, 7, 30, "尚未开始办公"), (7, 11, 30, "午间休息"), (7, 17, 0, "本厅已下班"), (12, 10, 0, "今日休息"),
+    (25, 10, 0, "今日休息"),  # a Friday that is a closed date
+])
+def test_the_heading_says_why_it_is_closed(day, hh, mm, expected):
+    from kiosk.hours import Hours
+    from kiosk.ui.citizen.closed import heading
+
+    h = Hours.from_config(KioskConfig(opening_hours=WEEKDAYS, closed_dates=["2026-12-25"]))
+    assert heading(h, datetime(2026, 12, day, hh, mm)) == expected
