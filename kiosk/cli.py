@@ -511,7 +511,7 @@ _EMPTY_QUEUE = ("kiosk: warning: printer.kind is cups but printer.queue is empty
 
 
 def cmd_config_show(args) -> int:
-    from kiosk.config import config_items, config_path, load_config
+    from kiosk.config import config_items, config_path, load_config, show_value
 
     cfg, problems = load_config()
     problems += _region_problems(cfg, args)
@@ -524,7 +524,7 @@ def cmd_config_show(args) -> int:
         return EXIT_OK
     print(f"# {config_path()}")
     for key, value in config_items(cfg):
-        print(f"{key} = {value}")
+        print(f"{key} = {show_value(value)}")
     return EXIT_OK
 
 
@@ -589,9 +589,28 @@ def cmd_config_set(args) -> int:
         print(f"kiosk: error: cannot write {config_path()}: {exc.strerror or exc}; configuration unchanged",
               file=sys.stderr)
         return EXIT_FAILED
+    from kiosk.config import show_value
+
+    if args.key.startswith("opening_hours"):
+        _note_closed_days(new)
+    if args.key.startswith("opening_hours."):
+        print(f"{args.key} = {show_value(new.opening_hours.get(args.key.split('.', 1)[1], []))}")
+        return EXIT_OK
     value = dict(_config_items(new))[args.key]
-    print(f"{args.key} = {value}")
+    print(f"{args.key} = {show_value(value)}")
     return EXIT_OK
+
+
+def _note_closed_days(cfg) -> None:
+    """Once any day has hours, a day without them is closed: say which."""
+    from kiosk.hours import DAYS
+
+    missing = [d for d in DAYS if not cfg.opening_hours.get(d)]
+    if cfg.opening_hours and missing:
+        print(f"note: closed all day: {', '.join(missing)} (set them with 'kiosk config set opening_hours.DAY "
+              "HH:MM-HH:MM')", file=sys.stderr)
+    elif not cfg.opening_hours:
+        print("note: no opening hours: the kiosk is always open", file=sys.stderr)
 
 
 def _config_items(cfg):
@@ -914,7 +933,8 @@ def build_parser() -> argparse.ArgumentParser:
     cs.add_argument("--json", action="store_true")
     cs.set_defaults(func=cmd_config_show)
     cset = co_sub.add_parser("set", help="set one setting, validated, written atomically")
-    cset.add_argument("key", metavar="KEY", help="e.g. region, hall, idle_timeout, printer.kind")
+    cset.add_argument("key", metavar="KEY", help="e.g. region, hall, idle_timeout, printer.kind, "
+                      "opening_hours.mon, closed_dates, night_blank")
     cset.add_argument("value", metavar="VALUE")
     cset.set_defaults(func=cmd_config_set)
 

@@ -8,7 +8,9 @@ falls back to its default, and the file itself is left untouched for inspection.
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -57,6 +59,12 @@ class KioskConfig:
     update_url: str = ""  # "" = no automatic updates
     update_interval: int = 360  # minutes between checks
     catalogue_age_warning_days: int = 90  # staff are warned when the catalogue is older
+    # the hall's hours (kiosk/hours.py; the documents give none): outside them Home is the
+    # closed screen. {} = always open. Per weekday (mon..sun) "HH:MM-HH:MM" spans; a day
+    # not listed is closed once any day is.
+    opening_hours: dict[str, list[str]] = field(default_factory=dict)
+    closed_dates: list[str] = field(default_factory=list)  # "YYYY-MM-DD": closed all day
+    night_blank: str = ""  # "21:00-07:00": the screen is black while closed; "" = never
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -130,6 +138,8 @@ def _check(key: str, value, default, problems: list[str], where: str):
             problems.append(f"{where}: {key}: expected seconds 1..60, got {_show(value)}")
             return default
         return float(value)
+    if key in ("opening_hours", "closed_dates", "night_blank"):
+        return _check_hours(key, value, default, problems, where)
     if isinstance(default, str):
         if not isinstance(value, str):
             problems.append(f"{where}: {key}: expected text, got {_show(value)}")
@@ -144,6 +154,30 @@ def _check(key: str, value, default, problems: list[str], where: str):
             return _fold(value)
         return value
     return value
+
+
+def _check_hours(key: str, value, default, problems: list[str], where: str):
+    """opening_hours, closed_dates, night_blank (kiosk/hours.py says what each is). A bad
+    value of any part falls back to the whole key's default: a hall whose hours are
+    wrong stays open rather than closing at times nobody meant."""
+    from kiosk.hours import HoursError, parse_dates, parse_night, parse_week
+
+    fallback = {"opening_hours": "always open", "closed_dates": "no closed dates",
+                "night_blank": "never blanked"}[key]
+    try:
+        if key == "opening_hours":
+            week = parse_week(value)
+            return {day: [str(s) for s in spans] for day, spans in week.items()}
+        if key == "closed_dates":
+            return [d.isoformat() for d in parse_dates(value)]
+        night = parse_night(value)
+        return "" if night is None else str(night)
+    except HoursError as exc:
+        problems.append(f"{where}: {key}: {exc}; using the default ({fallback})")
+    except (RecursionError, TypeError, ValueError) as exc:  # nothing reaches here by design: belt and braces
+        problems.append(f"{where}: {key}: unusable value {_show(value)} ({type(exc).__name__}); "
+                        f"using the default ({fallback})")
+    return copy.deepcopy(default)
 
 
 def config_from_dict(data: dict, where: str = "config", text: str | None = None) -> tuple[KioskConfig, list[str]]:
@@ -183,6 +217,9 @@ def config_from_dict(data: dict, where: str = "config", text: str | None = None)
             cfg.printer = pcfg
         else:
             setattr(cfg, f.name, _check(f.name, data[f.name], getattr(cfg, f.name), problems, at(f.name)))
+    if cfg.night_blank and not cfg.opening_hours:
+        problems.append(f"{at('night_blank')}: night_blank: has no effect without opening_hours "
+                        "(a hall without hours counts as always open, and only a closed hall is blanked)")
     return cfg, problems
 
 
@@ -288,11 +325,14 @@ class ConfigValueError(ValueError):
 def set_config_value(cfg: KioskConfig, key: str, text) -> KioskConfig:
     """A copy of `cfg` with one dotted key set from text (or a typed value), validated
     like the file. Region and hall are checked against the catalogue by the caller."""
-    import copy
-
     keys = config_keys()
+    if key.startswith("opening_hours."):  # one day: opening_hours.mon "08:30-11:30,13:00-17:00"
+        return _set_day(cfg, key, text)
     if key not in keys:
-        raise ConfigValueError(f"unknown setting {key!r}; valid: {', '.join(keys)}")
+        raise ConfigValueError(f"unknown setting {key!r}; valid: {', '.join(keys)} "
+                               "(and opening_hours.mon … opening_hours.sun)")
+    if key in ("opening_hours", "closed_dates") and isinstance(text, str):
+        text = _list_text(key, text)
     new = copy.deepcopy(cfg)
     holder, name = (new.printer, key.split(".", 1)[1]) if key.startswith("printer.") else (new, key)
     default = getattr(type(holder)(), name)
@@ -305,6 +345,60 @@ def set_config_value(cfg: KioskConfig, key: str, text) -> KioskConfig:
     problems: list[str] = []
     checked = _check(key, value, default, problems, "config")
     if problems:
-        raise ConfigValueError(problems[0].split(": ", 1)[1])
+        raise ConfigValueError(_unsaved(problems[0]))
     setattr(holder, name, checked)
     return new
+
+
+CLOSED_DAY_WORDS = ("", "closed", "休息", "-")
+
+
+def _unsaved(problem: str) -> str:
+    """A file problem as a `config set` error: without "config: " and the fallback (nothing is saved)."""
+    return re.sub(r"; using the default \(.*\)$", "", problem.split(": ", 1)[1])
+
+
+def _list_text(key: str, text: str):
+    """Command-line text of opening_hours (JSON) or closed_dates (JSON, or dates separated
+    by commas or spaces; "" = none)."""
+    stripped = text.strip()
+    if stripped.startswith(("{", "[")):
+        try:
+            return json.loads(stripped)
+        except (ValueError, RecursionError) as exc:
+            raise ConfigValueError(f"{key}: not valid JSON ({str(exc)[:80]})") from None
+    if key == "opening_hours":
+        if not stripped:
+            return {}
+        raise ConfigValueError('opening_hours: expected JSON such as {"mon": ["08:30-11:30", "13:00-17:00"]}, '
+                               "\"\" for always open, or set one day: opening_hours.mon 08:30-11:30,13:00-17:00")
+    return [d for d in stripped.replace(",", " ").replace("，", " ").split()]
+
+
+def _set_day(cfg: KioskConfig, key: str, text) -> KioskConfig:
+    """opening_hours.<day> from text: spans separated by commas or spaces; "" or 休息 = closed."""
+    from kiosk.hours import DAYS
+
+    day = key.split(".", 1)[1]
+    if day not in DAYS:
+        raise ConfigValueError(f"unknown day {day!r}; days are {', '.join(DAYS)}")
+    if isinstance(text, str):
+        words = text.replace(",", " ").replace("，", " ").replace("、", " ").split()
+        spans = [] if text.strip() in CLOSED_DAY_WORDS else words
+    else:
+        spans = text
+    week = {**cfg.opening_hours, day: spans}
+    problems: list[str] = []
+    checked = _check("opening_hours", week, {}, problems, "config")
+    if problems:
+        raise ConfigValueError(_unsaved(problems[0]))
+    new = copy.deepcopy(cfg)
+    new.opening_hours = checked
+    return new
+
+
+def show_value(value) -> str:
+    """A setting as `kiosk config show` prints it: JSON for hours and dates."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

@@ -18,7 +18,7 @@ from tests.ui_helpers import tap, texts
 from tools import accessibility_audit as audit
 
 CITIZEN_SCREENS = {"home", "services", "services-audience", "search-empty", "search", "question", "checklist",
-                   "print-preview", "halls", "idle-countdown", "maintenance"}
+                   "print-preview", "halls", "idle-countdown", "closed", "maintenance"}
 
 
 

@@ -7,7 +7,8 @@ Builds the real kiosk window for every region in each of the 8 configurations
 (portrait 1080x1920 / landscape 1920x1080 x normal/大字 x normal/高对比), walks Home, a
 topic list and an audience list, search (empty and with results), a question, a
 checklist with 更多信息 open, the halls, 政策速查 (list and a topic), the print preview,
-the idle countdown and the maintenance screen — every page of each, turned with
+the idle countdown, the closed screen (Home outside the opening hours) and the
+maintenance screen — every page of each, turned with
 下一页 — and measures on every page:
 
   text px        the font pixel size of every visible text (labels, buttons, fields,
@@ -36,7 +37,8 @@ import os
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 if __name__ == "__main__":
@@ -91,6 +93,11 @@ CONFIGS = tuple(Config(o, t, c) for o in ("portrait", "landscape") for t in ("no
 
 # screenshots: every screen in the two standard configurations; these also in 大字/高对比
 VARIANT_SHOTS = ("home", "question", "checklist")
+
+# the closed screen is measured at a Friday 18:00 with these hours (kiosk/hours.py)
+AUDIT_HOURS = {d: ["08:30-11:30", "13:00-17:00"] for d in ("mon", "tue", "wed", "thu", "fri")}
+AUDIT_CLOSED = ["2026-12-14", "2026-12-25", "2027-01-01"]
+AUDIT_NOW = datetime(2026, 12, 11, 18, 0)
 
 INTERNAL = (re.compile(r"\d{3}_[0-9a-f]{16}\.txt"), re.compile("§"), re.compile("链接文字为"))
 
@@ -544,6 +551,20 @@ def audit_run(catalogue, region: str, config: Config, shots: Path | None = None,
         measure(w, "idle-countdown", None, "idle-countdown", within=w.overlay)
         w.overlay.timer.stop()
         w.overlay.hide()
+        # the closed screen: Home outside the opening hours (a Friday evening, a closed date ahead)
+        s.go_home()
+        config_before, clock_before = w.ctx.config, w.ctx.clock
+        w.ctx.config = replace(config_before, opening_hours=AUDIT_HOURS, closed_dates=AUDIT_CLOSED)
+        w.ctx.clock = lambda: AUDIT_NOW
+        w.show_current()
+        if w.stack.currentWidget() is not w.closed_screen:
+            run.blank_pages.append("closed: the closed screen did not show outside the opening hours")
+        measure(w, "closed", w.closed_screen.page, "closed")
+        for name in ("backButton", "homeButton"):
+            if w.findChild(QAbstractButton, name).isVisible():
+                run.pages[-1].problem("shown on the closed screen", name)
+        w.ctx.config, w.ctx.clock = config_before, clock_before
+        s.go_home()
         # the maintenance screen
         from kiosk.ui.citizen.maintenance import MaintenanceScreen
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.catalogue.model import (
@@ -36,6 +37,22 @@ SCHEMA_VERSION = 3
 # What each snapshot must hold (kiosk.db.build.snapshots): "*" and every region.
 SNAPSHOT_KEYS = {"*": ("regions", "topics", "documents"),
                  "region": ("services", "halls", "policy_topics", "differences")}
+
+
+# channel types a citizen can use away from the hall (kiosk.catalogue.model.Channel.type)
+ONLINE_TYPES = ("online",)
+APP_TYPES = ("app", "wechat", "miniprogram")
+
+
+@dataclass
+class RegionChannel:
+    """A channel the region's services share (the closed screen's 「网上办、掌上办」): an
+    online address (`url`, from the catalogue) or an app / 公众号 / 小程序 by name."""
+    type: str  # online | app | wechat | miniprogram
+    name: str | None  # the document's name (沈阳政务服务网, 沈阳智慧医保 APP …)
+    url: str | None  # online only
+    services: list[str] = field(default_factory=list)  # the ids of the services offering it
+    refs: list[str] = field(default_factory=list)  # provenance, one per service
 
 
 class CatalogueUnavailable(Exception):
@@ -236,3 +253,30 @@ class CatalogueService:
         if service_id:
             topics = [t for t in topics if service_id in t.services]
         return topics
+
+    # -- channels away from the hall ----------------------------------------------------------
+    def region_channels(self, region_id: str) -> list[RegionChannel]:
+        """The online addresses (with a URL) and the apps, 公众号 and 小程序 (by name) that
+        the region's services name as channels, most widely offered first (online before
+        apps). Only what the catalogue says: an online channel without a URL, or an app
+        without a name, is not listed."""
+        found: dict[tuple[str, str], RegionChannel] = {}
+        for svc in self.services(region_id):
+            for c in svc.channels:
+                if c.blank:
+                    continue
+                if c.type in ONLINE_TYPES and c.url:
+                    key = ("online", c.url)
+                elif c.type in APP_TYPES and (c.app or c.name):
+                    key = (c.type, str(c.app or c.name))
+                else:
+                    continue
+                entry = found.get(key)
+                if entry is None:
+                    entry = found[key] = RegionChannel(c.type, c.app or c.name, c.url)
+                elif entry.name is None and (c.app or c.name):
+                    entry.name = c.app or c.name
+                if svc.id not in entry.services:
+                    entry.services.append(svc.id)
+                    entry.refs.append(c.ref)
+        return sorted(found.values(), key=lambda e: (e.type not in ONLINE_TYPES, -len(e.services)))

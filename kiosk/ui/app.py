@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,7 +44,10 @@ from kiosk.ui.widgets import PagedScroll, button, label
 if TYPE_CHECKING:  # for the annotations only: none of these is loaded at start-up
     from kiosk.db.service import CatalogueService
     from kiosk.fleet.client import Reporter as FleetReporter
+    from kiosk.hours import Hours
     from kiosk.staff.stats import UsageRecorder
+    from kiosk.ui.citizen.closed import ClosedScreen
+    from kiosk.ui.citizen.night import NightBlank
     from kiosk.ui.staff.mode import StaffController
     from kiosk.ui.updates import UpdateChecker
 
@@ -70,6 +74,8 @@ class AppContext:
     # Set by the window: watch_input(dialog) lets a dialog's taps count as activity (KioskWindow.watch_input).
     watch_input: Callable[[QWidget], None] | None = None
     speaker: Speaker = field(default_factory=Speaker)
+    # the local wall-clock time the opening hours are compared with (tests set their own)
+    clock: Callable[[], datetime] = datetime.now
 
 
 def build_context(catalogue, config: KioskConfig) -> AppContext:
@@ -192,6 +198,17 @@ class KioskWindow(QWidget):
         self.staff_active = False  # staff mode (kiosk/ui/staff/mode.py) has the screen
         self.staff: StaffController | None = None  # set by install_staff_mode
         self.fleet: FleetReporter | None = None  # reports to the city's fleet service, once enrolled
+        # opening hours (kiosk/hours.py): outside them Home is the closed screen, blanked at night
+        self._closed_screen: ClosedScreen | None = None
+        self._blank: NightBlank | None = None
+        self.hours_mode = "open"  # what Home last showed: open | closed | night
+        self.hours_timer = QTimer(self)  # the hours are looked at again while the kiosk waits at Home
+        self.hours_timer.setInterval(HOURS_CHECK_MS)
+        self.hours_timer.timeout.connect(self.check_hours)
+        self.hours_timer.start()
+        self.wake_timer = QTimer(self)  # woken at night: the closed screen for the idle timeout, then black
+        self.wake_timer.setSingleShot(True)
+        self.wake_timer.timeout.connect(self._wake_over)
         self.apply_theme()
 
     # -- header -------------------------------------------------------------------------------
@@ -278,7 +295,7 @@ class KioskWindow(QWidget):
             return
         from kiosk.speech_text import screen_script
 
-        screen = self.screens[self.ctx.session.screen]
+        screen = self.shown_screen()
         if self.ctx.speaker.speak(screen_script(self.ctx, screen)):
             self.speech_poll.start()
         self._update_speak_button()
@@ -297,6 +314,8 @@ class KioskWindow(QWidget):
             self.show_current()
         if self.overlay.isVisible():
             self.overlay.setGeometry(self.rect())
+        if self._blank is not None and self._blank.isVisible():
+            self._blank.setGeometry(self.rect())
 
     def _portrait(self) -> bool:
         o = self.ctx.config.orientation
@@ -312,6 +331,13 @@ class KioskWindow(QWidget):
         if s.screen is Screen.HOME and not s.can_go_back:
             self.reload_catalogue_if_changed()
         screen = self.screens[s.screen]
+        mode = self.current_hours_mode() if s.screen is Screen.HOME else "open"
+        if s.screen is Screen.HOME:
+            self.hours_mode = mode
+        if mode != "open":
+            screen = self.closed_screen
+            self.closed_screen.hours = self.hours()
+            self.closed_screen.now = self.ctx.clock()
         try:
             screen.refresh()
         except Exception:  # a broken screen must never strand a citizen
@@ -335,15 +361,85 @@ class KioskWindow(QWidget):
             self._place = place
             self.ctx.speaker.stop()
         self._update_speak_button()
+        if mode == "night" and not self.wake_timer.isActive():
+            self.night_blank.blank()
+        elif self._blank is not None:
+            self._blank.hide()
         self.tap_guard.check()
         if os.environ.get(STATE_DUMP_ENV):  # tests driving the kiosk from outside (X, xdotool)
             QTimer.singleShot(250, lambda: dump_view(self))
         self.note_activity()
 
+    def shown_screen(self) -> QWidget:
+        """The citizen screen on show: the session's, or the closed screen in place of Home."""
+        if self.ctx.session.screen is Screen.HOME and self.hours_mode != "open":
+            return self.closed_screen
+        return self.screens[self.ctx.session.screen]
+
+    # -- opening hours ------------------------------------------------------------------------------
+    def hours(self) -> Hours:
+        """The configured hours (the configuration was validated; a value that is not, as
+        from code, counts as no hours: the kiosk stays open rather than closing wrongly)."""
+        from kiosk.hours import Hours, HoursError
+
+        try:
+            return Hours.from_config(self.ctx.config)
+        except HoursError as exc:
+            log.error("opening hours not usable, the kiosk stays open: %s", exc)
+            return Hours()
+
+    def current_hours_mode(self) -> str:
+        return self.hours().mode(self.ctx.clock())
+
+    @property
+    def closed_screen(self) -> ClosedScreen:
+        if self._closed_screen is None:
+            from kiosk.ui.citizen.closed import ClosedScreen
+
+            self._closed_screen = ClosedScreen(self.ctx)
+            self._closed_screen.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+            self.stack.addWidget(self._closed_screen)
+        return self._closed_screen
+
+    @property
+    def night_blank(self) -> NightBlank:
+        if self._blank is None:
+            from kiosk.ui.citizen.night import NightBlank
+
+            self._blank = NightBlank(self)
+            self._blank.woken.connect(self.wake)
+        return self._blank
+
+    def waiting_at_home(self) -> bool:
+        """Nobody is using the kiosk: Home (or the closed screen), nothing switched on."""
+        s = self.ctx.session
+        return (not self.staff_active and s.screen is Screen.HOME and not s.can_go_back
+                and not self.overlay.isVisible() and (self.ctx.sizes, self.ctx.palette) == self._default_look())
+
+    def check_hours(self) -> None:
+        """The hours timer (and the end of a night wake): Home becomes the closed screen at
+        closing time, the closed screen Home at opening time, black at night — only while
+        the kiosk waits at Home: a citizen's session is never cut short."""
+        if not self.waiting_at_home():
+            return
+        mode = self.current_hours_mode()
+        blank_due = mode == "night" and not self.wake_timer.isActive() and not self.night_blank.isVisible()
+        if mode != self.hours_mode or blank_due:
+            self.show_current()
+
+    def wake(self) -> None:
+        """A tap on the black screen: the closed screen until the idle timeout passes untouched."""
+        self.wake_timer.start(self.ctx.config.idle_timeout * 1000)
+        self.tap_guard.check()
+
+    def _wake_over(self) -> None:
+        self.wake_timer.stop()  # (over: also when the timeout is signalled by hand)
+        self.check_hours()
+
     def _update_speak_button(self) -> None:
         from kiosk.speech_text import has_script
 
-        screen = self.screens[self.ctx.session.screen]
+        screen = self.shown_screen()
         speaker = self.ctx.speaker
         speaking = speaker.speaking
         if not speaking:
@@ -386,6 +482,8 @@ class KioskWindow(QWidget):
                 handle.removeEventFilter(f)
         self.idle_timer.stop()
         self.overlay.timer.stop()
+        self.hours_timer.stop()
+        self.wake_timer.stop()
         self.stop_speech()
         super().closeEvent(event)
 
@@ -461,6 +559,8 @@ class KioskWindow(QWidget):
         if self.staff_active:
             self.idle_timer.stop()  # staff mode has its own 2-minute timeout
             return
+        if self.wake_timer.isActive():  # woken at night: a touch keeps the closed screen up
+            self.wake_timer.start(self.ctx.config.idle_timeout * 1000)
         s = self.ctx.session
         if s.screen is Screen.HOME and not s.can_go_back and \
                 (self.ctx.sizes, self.ctx.palette) == self._default_look():
@@ -478,12 +578,16 @@ class KioskWindow(QWidget):
         self.tap_guard.check()
 
 
-def create_window(catalogue, config: KioskConfig, state=None) -> KioskWindow:
-    """The kiosk window; `state`: the staff state database (default: the data directory's)."""
+def create_window(catalogue, config: KioskConfig, state=None,
+                  clock: Callable[[], datetime] | None = None) -> KioskWindow:
+    """The kiosk window; `state`: the staff state database (default: the data directory's);
+    `clock`: the local time the opening hours are compared with (default: datetime.now)."""
     app = QApplication.instance()
     assert isinstance(app, QApplication)  # a window needs a QApplication
     family = theme.load_cjk_font()
     ctx = build_context(catalogue, config)
+    if clock is not None:
+        ctx.clock = clock
     ctx.printing = LazyPrinting(ctx) if importlib.util.find_spec("kiosk.ui.citizen.print_preview") else None
     app.setFont(app.font().__class__(family, ctx.sizes.body))
     window = KioskWindow(ctx, family)
@@ -600,6 +704,7 @@ def run_kiosk(smoke: bool = False, size: str | None = None, windowed: bool = Fal
 
 
 START_SUCCEEDED_AFTER_MS = 2000
+HOURS_CHECK_MS = 30_000  # how often the opening hours are looked at again (at Home only)
 
 
 def install_startup_hook() -> None:
