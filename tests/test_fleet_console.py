@@ -222,3 +222,105 @@ def test_hall_sums_follow_replaced_hourly_counts(app):
         assert ingest.city_median(s) == 10
         raw = s.scalar(select(func.sum(UsageCount.count)))
         assert s.scalar(select(func.sum(HallCount.count))) == raw == 8
+
+
+# -- per-hall configuration (kiosk.hallconfig) ------------------------------------------------------------
+HALL_FORM = {"idle_timeout": "120", "idle_countdown": "20", "orientation": "portrait", "text_size": "large",
+             "theme": "contrast", "publish_printer": "1", "printer_kind": "escpos", "printer_queue": "",
+             "printer_address": "tcp://10.0.0.7:9100", "printer_paper": "80mm", "printer_encoding": "gb18030",
+             "printer_timeout": "10", "printer_qr": "native", "publish_hours": "1",
+             "hours_mon": "08:30-11:30，13:00-17:00", "hours_tue": "", "hours_wed": "", "hours_thu": "",
+             "hours_fri": "", "hours_sat": "09:00-12:00", "hours_sun": "", "closed_dates": "2027-01-01\n",
+             "night_blank": "22:00-06:00"}
+
+
+@pytest.fixture
+def signing_app(tmp_path, catalogue_db):
+    from kiosk.db import tufrepo
+
+    tufrepo.init_repo(tmp_path / "repo", tmp_path / "keys", root_keys=1, threshold=1)
+    app = create_app(Settings(db_url=str(tmp_path / "fleet.sqlite"), data_dir=tmp_path, catalogue=catalogue_db,
+                              repo=tmp_path / "repo", repo_keys=tmp_path / "keys"))
+    with app.state.sessions() as s:
+        for name, role in (("op", "operator"), ("editor", "editor")):
+            auth.create_user(s, name, role, PASSWORD)
+        s.commit()
+    return app, tmp_path / "repo"
+
+
+def test_a_hall_configuration_is_saved_audited_and_signed(signing_app):
+    import json
+
+    from kiosk.db import tufrepo
+    from kiosk.fleet.models import Audit, HallConfig
+
+    app, repo = signing_app
+    c = client(app)
+    login(c, "op")
+    assert "沈阳市医疗保障事务服务中心和平分中心" in c.get("/halls").text
+    r = c.post("/halls/shenyang/heping", data={**HALL_FORM, "csrf": csrf_of(c)})
+    assert r.status_code == 303 and r.headers["location"] == "/halls/shenyang/heping?saved=1"
+    signed = tufrepo._load(repo, "targets").signed
+    info = signed.targets["halls/shenyang/heping.json"]
+    assert info.unrecognized_fields["custom"] == {"kind": "hall-config", "version": 1}
+    assert tufrepo._load(repo, "snapshot").signed.meta["targets.json"].version == signed.version
+    doc = json.loads((repo / "targets" / "halls" / "shenyang" / f"{info.hashes['sha256']}.heping.json").read_text())
+    assert (doc["region"], doc["hall"], doc["version"]) == ("shenyang", "heping", 1)
+    assert doc["config"]["opening_hours"]["mon"] == ["08:30-11:30", "13:00-17:00"]
+    assert doc["config"]["printer"]["address"] == "tcp://10.0.0.7:9100" and doc["config"]["idle_timeout"] == 120
+    # a second save: version 2, audited with the old and the new value
+    r = c.post("/halls/shenyang/heping", data={**HALL_FORM, "idle_timeout": "150", "csrf": csrf_of(c)})
+    assert r.headers["location"].endswith("saved=2")
+    with app.state.sessions() as s:
+        assert [h.version for h in s.query(HallConfig).order_by(HallConfig.id)] == [1, 2]
+        a = s.query(Audit).filter_by(action="hall-config").order_by(Audit.id).all()
+    assert [(x.who, x.subject) for x in a] == [("op", "shenyang/heping v1"), ("op", "shenyang/heping v2")]
+    assert a[0].old_value == "" and json.loads(a[1].old_value)["idle_timeout"] == 120
+    assert json.loads(a[1].new_value)["idle_timeout"] == 150
+    assert tufrepo._load(repo, "targets").signed.targets["halls/shenyang/heping.json"] \
+        .unrecognized_fields["custom"]["version"] == 2
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"idle_timeout": "abc"}, "请输入整数秒数"),
+    ({"idle_timeout": "5"}, "idle_timeout: expected a number of seconds 20..3600"),
+    ({"idle_countdown": "9" * 5000}, "请输入整数秒数"),
+    ({"theme": "purple"}, "theme: expected one of normal, contrast"),
+    ({"printer_timeout": "1e999"}, "printer.timeout: expected seconds 1..60"),
+    ({"hours_mon": "08:30-17:00，12:00-13:00"}, "overlaps another span"),
+    ({"hours_tue": " ".join(["08:00-08:30"] * 10_000)}, "10000 spans, at most 6"),
+    ({"closed_dates": "2027-13-01"}, "closed_dates: expected a date"),
+    ({"night_blank": "dusk"}, "night_blank: expected a span HH:MM-HH:MM"),
+])
+def test_a_bad_hall_configuration_is_refused_and_nothing_published(signing_app, change, message):
+    from kiosk.db import tufrepo
+    from kiosk.fleet.models import Audit, HallConfig
+
+    app, repo = signing_app
+    c = client(app)
+    login(c, "op")
+    before = tufrepo._load(repo, "targets").signed.version
+    r = c.post("/halls/shenyang/heping", data={**HALL_FORM, **change, "csrf": csrf_of(c)})
+    assert r.status_code == 422 and message in r.text and "Traceback" not in r.text
+    assert 'id="version">未发布' in r.text
+    assert tufrepo._load(repo, "targets").signed.version == before
+    with app.state.sessions() as s:
+        assert s.query(HallConfig).count() == 0 and s.query(Audit).filter_by(action="hall-config").count() == 0
+
+
+def test_only_operators_save_hall_configurations(signing_app):
+    from kiosk.fleet.models import HallConfig
+
+    app, _repo = signing_app
+    c = client(app)
+    login(c, "editor")
+    page = c.get("/halls/shenyang/heping")
+    assert page.status_code == 200 and 'id="save"' not in page.text
+    r = c.post("/halls/shenyang/heping", data={**HALL_FORM, "csrf": csrf_of(c)})
+    assert r.status_code == 403 and "运维人员" in r.text
+    login(c, "op")
+    assert c.post("/halls/shenyang/heping", data={**HALL_FORM, "csrf": "forged"}).status_code == 403
+    assert c.get("/halls/shenyang/nowhere").status_code == 404
+    assert c.post("/halls/shenyang/nowhere", data={**HALL_FORM, "csrf": csrf_of(c)}).status_code == 404
+    with app.state.sessions() as s:
+        assert s.query(HallConfig).count() == 0
