@@ -45,6 +45,10 @@ from kiosk.fleet.publish import (
 from kiosk.staff.edits import FIELD_LABELS
 
 log = logging.getLogger("kiosk.fleet")
+# the hall configuration form's choices, in Chinese (values as kiosk.config has them)
+CHOICE_LABELS = {"auto": "自动（按屏幕）", "portrait": "竖屏", "landscape": "横屏", "normal": "标准", "large": "大字",
+                 "contrast": "高对比", "none": "不打印", "cups": "CUPS 打印队列", "escpos": "ESC/POS 热敏打印机",
+                 "native": "打印机指令", "image": "图像（打印机不支持二维码指令时）"}
 COOKIE = "fleet_session"
 LOGIN_COOKIE = "fleet_login_csrf"
 
@@ -441,7 +445,7 @@ def create_app(settings: Settings) -> FastAPI:
                             .order_by(HallConfig.version.desc()).limit(20)).all()
         resp = page(request, "hall_config.html", found, region=region, hall=hall, hall_name=name, row=row,
                     v=values or _form_values(current_cfg), choices=choices, error=error, saved=saved,
-                    weekdays=hallconfig.WEEKDAY_LABELS, history=history, pretty=_pretty(current_cfg) if row else "")
+                    weekdays=hallconfig.WEEKDAY_LABELS, history=history, labels=CHOICE_LABELS, pretty=_pretty(current_cfg) if row else "")
         if error:
             resp.status_code = 422
         return resp
