@@ -181,7 +181,10 @@ def cmd_catalogue_update(args) -> int:
     try:
         h_outcome, h_version, keys = update_hall_config(url, db, deadline=args.timeout)
     except UpdateError as exc:
-        print(f"hall configuration refused: {exc}; config.json was not changed", file=sys.stderr)
+        # one line on stderr: when the catalogue was refused too (the same repository, most
+        # often the same cause) that line stands; this refusal is in kiosk.log and the status
+        if rc == EXIT_OK:
+            print(f"hall configuration refused: {exc}; config.json was not changed", file=sys.stderr)
         return EXIT_FAILED
     if h_outcome == "applied":
         print(f"applied signed hall configuration version {h_version}: "

@@ -266,3 +266,35 @@ def test_the_window_applies_the_live_keys_at_home(qtbot, catalogue_db):
     finally:
         w.close()
         cat.close()
+
+
+def test_the_update_checker_applies_a_newly_merged_configuration(qtbot, catalogue_db, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.config import KioskConfig
+    from kiosk.db.service import CatalogueService
+    from kiosk.ui.app import create_window
+    from kiosk.ui.updates import UpdateChecker
+
+    monkeypatch.setenv("KIOSK_CONFIG_DIR", str(tmp_path / "config"))
+    (tmp_path / "config").mkdir()
+    db = tmp_path / "data" / "catalogue.sqlite"
+    db.parent.mkdir()
+    cat = CatalogueService(catalogue_db)
+    w = create_window(cat, KioskConfig(region="shenyang", hall="heping"))
+    qtbot.addWidget(w)
+    w.show()
+    QApplication.processEvents()
+    try:
+        checker = UpdateChecker(w, db, "https://repo.example.cn/k", 360, first_after=1e9)
+        (tmp_path / "config" / "config.json").write_text(json.dumps({**LOCAL, "idle_timeout": 240}))
+        assert checker.apply_new_hall_config() == []  # nothing merged since the start: a hand edit waits
+        (db.parent / "hall-config-status.json").write_text(json.dumps(
+            {"region": "shenyang", "hall": "heping", "version": 2, "applied_at": "2026-12-07T14:00:00+00:00"}))
+        assert checker.at_home()
+        checker._done()  # the child process finished, the kiosk idle at Home
+        assert w.ctx.config.idle_timeout == 240 and w.ctx.config.printer.queue == "hall-front"
+        assert checker.apply_new_hall_config() == []
+    finally:
+        w.close()
+        cat.close()
