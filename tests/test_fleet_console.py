@@ -324,3 +324,139 @@ def test_only_operators_save_hall_configurations(signing_app):
     assert c.post("/halls/shenyang/nowhere", data={**HALL_FORM, "csrf": csrf_of(c)}).status_code == 404
     with app.state.sessions() as s:
         assert s.query(HallConfig).count() == 0
+
+
+# -- the change form's rows (kiosk/fleet/rows.py) ------------------------------------------------------------
+def form_fields(html: str) -> dict:
+    """The POST form's fields as a browser would send them (inputs, textareas, ticked boxes)."""
+    from html.parser import HTMLParser
+
+    class P(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.fields, self.in_post, self.textarea = {}, False, None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form":
+                self.in_post = a.get("method") == "post" and a.get("action") == "/changes/new"
+            elif self.in_post and tag == "input" and a.get("name"):
+                if a.get("type") != "checkbox" or "checked" in a:
+                    self.fields[a["name"]] = a.get("value") or ""
+            elif self.in_post and tag == "textarea":
+                self.textarea = a["name"]
+                self.fields[self.textarea] = ""
+            elif self.in_post and tag == "select":
+                self.fields[a["name"]] = ""
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.fields[self.textarea] += data
+
+        def handle_endtag(self, tag):
+            if tag == "textarea":
+                self.textarea = None
+            elif tag == "form":
+                self.in_post = False
+
+    p = P()
+    p.feed(html)
+    return p.fields
+
+
+def _service_with(db, field: str, n: int = 2):
+    from kiosk.fleet.publish import current_value, services
+
+    return next(s for s in services(db) if s[0] == "shenyang" and len(current_value(db, s[0], s[1], field) or []) >= n)
+
+
+def _proposal(app):
+    import json
+
+    from kiosk.fleet.models import Change
+
+    with app.state.sessions() as s:
+        ch = s.query(Change).order_by(Change.id.desc()).first()
+        return json.loads(ch.old_value), json.loads(ch.new_value)
+
+
+BASICS = {"reason": "依据文件修改", "document": "some-guide.txt", "excerpt": ""}
+
+
+def test_change_rows_add_a_tip_and_keep_the_others_as_they_are(app, catalogue_db):
+    from kiosk.fleet.publish import current_value
+
+    region, sid, _name = _service_with(catalogue_db, "tips")
+    tips = current_value(catalogue_db, region, sid, "tips")
+    c = client(app)
+    login(c, "editor")
+    page = c.get(f"/changes/new?service={region}/{sid}&field=tips")
+    assert page.status_code == 200 and 'id="rows"' in page.text
+    fields = form_fields(page.text)
+    assert fields[f"item-{len(tips)}-text"] == "" and f"item-{len(tips)}-base" in fields  # an empty new row
+    fields.update(BASICS, mode="rows")
+    fields[f"item-{len(tips)}-text"] = "测试提示：请携带社保卡原件。"
+    r = c.post("/changes/new", data=fields)
+    assert r.status_code == 303, r.text[:2000]
+    old, new = _proposal(app)
+    assert old == tips
+    assert new == tips + [{"text": "测试提示：请携带社保卡原件。", "ref": "", "condition": None, "label": None}]
+
+
+def test_change_rows_delete_and_edit_materials_keeping_hidden_attributes(app, catalogue_db):
+    from kiosk.fleet.publish import current_value
+
+    region, sid, _name = _service_with(catalogue_db, "materials", 2)
+    materials = current_value(catalogue_db, region, sid, "materials")
+    c = client(app)
+    login(c, "editor")
+    fields = form_fields(c.get(f"/changes/new?service={region}/{sid}&field=materials").text)
+    fields.update(BASICS, mode="rows")
+    fields["item-0-delete"] = "1"
+    fields["item-1-source"] = "社区卫生服务中心"
+    fields["item-1-form.title"] = "异地就医备案表"
+    assert c.post("/changes/new", data=fields).status_code == 303
+    _old, new = _proposal(app)
+    assert len(new) == len(materials) - 1
+    edited = dict(materials[1], source="社区卫生服务中心",
+                  form={**(materials[1].get("form") or {"where": None, "url": None}), "title": "异地就医备案表"})
+    assert new[0] == edited  # ref, condition, evidence ... as they were
+    assert new[1:] == materials[2:]
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"item-0-text": "  "}, "第 1 行：请填写"),
+    ({"item-0-base": "{not json"}, "第 1 行的原始内容已损坏"),
+    ({"item-0-text": "第一行\n第二行"}, "请只填一行文字"),
+    ({}, "新内容与现有内容相同"),
+])
+def test_change_rows_refused_with_the_row_named(app, catalogue_db, change, message):
+    from kiosk.fleet.models import Change
+
+    region, sid, _name = _service_with(catalogue_db, "refusals", 1)
+    c = client(app)
+    login(c, "editor")
+    fields = form_fields(c.get(f"/changes/new?service={region}/{sid}&field=refusals").text)
+    fields.update(BASICS, mode="rows", **change)
+    r = c.post("/changes/new", data=fields)
+    assert r.status_code == 422 and message in r.text and "Traceback" not in r.text
+    assert 'id="rows"' in r.text  # the rows come back as typed
+    with app.state.sessions() as s:
+        assert s.query(Change).count() == 0
+
+
+def test_change_json_stays_as_the_advanced_fallback(app, catalogue_db):
+    import json
+
+    from kiosk.fleet.publish import current_value
+
+    region, sid, _name = _service_with(catalogue_db, "tips")
+    tips = current_value(catalogue_db, region, sid, "tips")
+    c = client(app)
+    login(c, "editor")
+    fields = form_fields(c.get(f"/changes/new?service={region}/{sid}&field=tips").text)
+    new_tips = tips[:1]
+    fields.update(BASICS, mode="json", value=json.dumps(new_tips, ensure_ascii=False))
+    fields[f"item-{len(tips)}-text"] = "被忽略的行"  # the JSON wins when its button is used
+    assert c.post("/changes/new", data=fields).status_code == 303
+    assert _proposal(app)[1] == new_tips

@@ -42,6 +42,7 @@ from kiosk.fleet.publish import (
     services,
     with_provenance,
 )
+from kiosk.fleet.rows import ROW_FIELDS, rows_of, submitted_rows, value_from_rows
 from kiosk.staff.edits import FIELD_LABELS
 
 log = logging.getLogger("kiosk.fleet")
@@ -284,40 +285,66 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/changes/new", response_class=HTMLResponse)
     def change_form(request: Request, service: str = "", field: str = "", found=Depends(current), error: str = "",
-                    value: str = "", reason: str = "", document: str = "", excerpt: str = ""):
+                    value: str = "", reason: str = "", document: str = "", excerpt: str = "",
+                    rows: list | None = None, mode: str = ""):
         require(found, "editor")
         current_text = ""
+        current_items = None
         if service and field in FIELD_LABELS and publisher.ready:
             region, _, sid = service.partition("/")
             try:
-                current_text = _pretty(current_value(publisher.current, region, sid, field))
+                current_items = current_value(publisher.current, region, sid, field)
+                current_text = _pretty(current_items)
             except PublishError as exc:
                 error = str(exc)
-        return page(request, "change_new.html", found, names=_service_names(), fields=FIELD_LABELS, service=service,
+        if field in ROW_FIELDS and current_text and rows is None:
+            rows = rows_of(field, current_items)
+        resp = page(request, "change_new.html", found, names=_service_names(), fields=FIELD_LABELS, service=service,
                     field=field, current=current_text, value=value or current_text, error=error, reason=reason,
-                    docs=documents(publisher.current) if publisher.ready else [], document=document, excerpt=excerpt)
+                    docs=documents(publisher.current) if publisher.ready else [], document=document,
+                    excerpt=excerpt, rows=rows if field in ROW_FIELDS else None,
+                    columns=ROW_FIELDS.get(field, []), mode=mode)
+        if error:
+            resp.status_code = 422
+        return resp
 
     @app.post("/changes/new")
-    def propose(request: Request, service: str = Form(...), field: str = Form(...), value: str = Form(...),
-                reason: str = Form(...), document: str = Form(...), excerpt: str = Form(""), csrf: str = Form(""),
-                found=Depends(current), s: Session = Depends(db)):
-        check_csrf(found, csrf)
+    async def propose(request: Request, found=Depends(current)):
+        form = await request.form()
+        return await run_in_threadpool(_propose, request, found, {k: form.get(k) for k in form})
+
+    def _propose(request: Request, found, form: dict):
+        check_csrf(found, form.get("csrf"))
         require(found, "editor")
+        service, field = str(form.get("service", "")), str(form.get("field", ""))
+        value, reason = str(form.get("value", "")), str(form.get("reason", ""))
+        document, excerpt = str(form.get("document", "")), str(form.get("excerpt", ""))
+        # rows: the structured form; json: the advanced fallback (and the only one for
+        # channels and time limits)
+        mode = "rows" if form.get("mode") == "rows" and field in ROW_FIELDS else "json"
         region, _, sid = service.partition("/")
 
         def again(error: str):
-            return change_form(request, service, field, found, error, value, reason, document, excerpt)
+            return change_form(request, service, field, found, error, value, reason, document, excerpt,
+                               submitted_rows(field, form) if mode == "rows" else None, mode)
         if not reason.strip() or not document.strip():
             return again("请填写修改理由并选择依据文件")
         try:
             old = current_value(publisher.current, region, sid, field)
-            new = check_value(field, json.loads(value))
+            new = check_value(field, value_from_rows(field, form) if mode == "rows" else json.loads(value))
         except json.JSONDecodeError as exc:
             return again(f"内容不是有效的 JSON：第 {exc.lineno} 行")
+        except RecursionError:
+            return again("内容嵌套过深")
         except PublishError as exc:
             return again(str(exc))
         if new == old:
             return again("新内容与现有内容相同")
+        with Sessions() as s:
+            return _store_change(s, found, region, sid, service, field, old, new, reason, document, excerpt)
+
+    def _store_change(s: Session, found, region: str, sid: str, service: str, field: str, old, new, reason: str,
+                      document: str, excerpt: str):
         ch = Change(region=region, service_id=sid, field=field, old_value=json.dumps(old, ensure_ascii=False),
                     new_value=json.dumps(new, ensure_ascii=False), reason=reason.strip(), document=document.strip(),
                     excerpt=excerpt.strip(), proposed_by=found[1].name, proposed_at=time.time(), origin="console",
