@@ -70,11 +70,12 @@ def value_from_rows(field: str, form: Mapping) -> list[dict]:
         if row["delete"]:
             continue
         try:
-            base = json.loads(row["base"]) if row["base"] else {}
-        except ValueError:
-            base = None
-        if not isinstance(base, dict):
+            loaded = json.loads(row["base"]) if row["base"] else {}
+        except (ValueError, RecursionError):
+            loaded = None
+        if not isinstance(loaded, dict):
             raise PublishError(f"第 {n} 行的原始内容已损坏，请重新载入现行内容")
+        base: dict = loaded
         values = {a: v.strip() for a, v in row["values"].items()}
         if not base and not any(values.values()):
             continue  # an empty new row
