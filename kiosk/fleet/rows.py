@@ -79,8 +79,9 @@ def value_from_rows(field: str, form: Mapping) -> list[dict]:
         values = {a: v.strip() for a, v in row["values"].items()}
         if not base and not any(values.values()):
             continue  # an empty new row
-        item = dict(base) if base else {"text": "", "ref": ""}
-        form_obj = dict(item.get("form") or {}) if isinstance(item.get("form"), dict) else {}
+        item: dict = dict(base) if base else {"text": "", "ref": ""}
+        old_form = item.get("form")
+        form_obj: dict = dict(old_form) if isinstance(old_form, dict) else {}
         for attr, v in values.items():
             if any(ord(c) < 32 for c in v):
                 raise PublishError(f"第 {n} 行 {labels[attr]}：请只填一行文字")
