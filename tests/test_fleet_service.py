@@ -295,16 +295,18 @@ def test_change_reviewed_signed_and_installed_on_both_terminals(world, enrolled,
     line = next(ln.strip() for ln in (PROJECT / "seed" / "sources" / doc["file"]).read_text().splitlines()
                 if len(ln.strip()) > 20)
     excerpt = line[:15]
-    new_tips = current_value(db, region, sid, "tips") + [{"text": "测试提示：请携带社保卡原件。", "ref": ""}]
+    tips = current_value(db, region, sid, "tips")
 
     login(browser, url, "editor")
     browser.get(f"{url}/changes/new?service={region}/{sid}&field=tips")
-    box = browser.find_element(By.ID, "value")
-    box.clear()
-    box.send_keys(json.dumps(new_tips, ensure_ascii=False))
+    # one row per tip, then empty rows: the new tip goes into the first empty one
+    assert element(browser, "item-0-text").get_attribute("value") == tips[0]["text"]
+    assert element(browser, f"item-{len(tips)}-text").get_attribute("value") == ""
+    element(browser, f"item-{len(tips)}-text").send_keys("测试提示：请携带社保卡原件。")
     browser.find_element(By.ID, "reason").send_keys("依据新文件增加提示")
     Select(browser.find_element(By.ID, "document")).select_by_value(doc["file"])
     browser.find_element(By.ID, "excerpt").send_keys(excerpt)
+    shot(browser, "change-rows")
     submit(browser, "submit")
     assert element(browser, "state").text == "待审核"
     assert not browser.find_elements(By.ID, "approve")  # an editor cannot approve
