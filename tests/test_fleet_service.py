@@ -442,6 +442,13 @@ def test_hall_configuration_is_signed_and_applied_on_both_terminals(world, enrol
         assert {k: got[k] for k in local} == local, name  # the terminal's own keys, untouched
         st = kiosk(d, "fleet", "status")
         assert "大厅配置：第 1 版（shenyang/heping" in st.stdout, name
+    # their next heartbeats tell the console which version each applied
+    for name in ("A", "B"):
+        reporter(world, enrolled, name, {}).tick()
+    browser.get(url + "/")
+    for name in ("A", "B"):
+        cell = browser.find_element(By.CSS_SELECTOR, f'tr[data-terminal="{enrolled[name]["terminal_id"]}"] td.hall-config')
+        assert cell.text == "shenyang/heping v1", name
 
     # a second save: version 2 reaches terminal A; the audit has both, old and new
     browser.get(f"{url}/halls/shenyang/heping")

@@ -350,8 +350,18 @@ def heartbeat_of(window, errors: ErrorCounter, started: float) -> Callable[[], d
         return {"app_version": kiosk.__version__, "catalogue_version": version, "catalogue_age_days": age,
                 "printer_state": state, "printer_fault": fault, "last_error": errors.last,
                 "errors_last_hour": errors.last_hour(), "uptime_s": int(time.monotonic() - started),
-                "orientation": window.ctx.config.orientation}
+                "orientation": window.ctx.config.orientation, "hall_config": hall_config_applied(db)}
     return beat
+
+
+def hall_config_applied(db: Path | None) -> str | None:
+    """'shenyang/heping v3': the signed hall configuration this terminal applied (None: none)."""
+    from kiosk.db.update import read_hall_status
+
+    if db is None:
+        return None
+    hs = read_hall_status(Path(db))
+    return f"{hs.get('region')}/{hs.get('hall')} v{hs['version']}" if isinstance(hs.get("version"), int) else None
 
 
 def start_reporter(window, data_dir: Path | None = None) -> Reporter | None:

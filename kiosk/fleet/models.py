@@ -71,6 +71,7 @@ class Terminal(Base):
     errors_last_hour: Mapped[int] = mapped_column(Integer, default=0)
     uptime_s: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     orientation: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    hall_config: Mapped[str | None] = mapped_column(String(128), nullable=True)  # "shenyang/heping v3" applied
 
 
 class Heartbeat(Base):

@@ -1,4 +1,5 @@
-"""hall configs: per-hall settings and opening hours, published signed to the terminals
+"""hall configs: per-hall settings and opening hours, published signed to the terminals;
+the version each terminal applied (its heartbeat)
 
 Revision ID: 0003
 Revises: 0002
@@ -30,8 +31,12 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('region', 'hall', 'version', name='uq_hall_configs_version')
     )
+    with op.batch_alter_table('terminals', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('hall_config', sa.String(length=128), nullable=True))
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table('terminals', schema=None) as batch_op:
+        batch_op.drop_column('hall_config')
     op.drop_table('hall_configs')
