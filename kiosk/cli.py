@@ -2,7 +2,7 @@
 rely on: extend it, never rename anything.
 
     kiosk catalogue build|check|install BUNDLE [--repo R]|rollback|bundle OUT --version V|paths [--out DIR]
-    kiosk catalogue update [URL] [--timeout S] [--status]      (signed: TUF)
+    kiosk catalogue update [URL] [--timeout S] [--status]      (signed: TUF; also the hall's configuration)
     kiosk catalogue repo init|add|refresh-timestamp|rotate-key|status DIR ...
     kiosk services  --region R [--json]
     kiosk questions --region R --service ID [--json]
@@ -152,22 +152,46 @@ def cmd_catalogue_update(args) -> int:
               f"last verified {st.get('verified_at', 'never')}")
         for w in staff_warnings(db):
             print(f"warning: {w}")
+        from kiosk.db.update import read_hall_status
+
+        hs = read_hall_status(db)
+        if hs:
+            print(f"hall configuration: version {hs.get('version', 'none')} applied; last check "
+                  f"{hs.get('checked_at', 'never')}: {hs.get('message', '-')}")
         return EXIT_OK
     _log_to_file_only()
     url = args.url or configured_url()
     if not url:
         raise UsageError("no repository: give URL or set one with 'kiosk config set update_url URL'")
+    rc = EXIT_OK
     try:
         outcome, version = update_catalogue(url, db, deadline=args.timeout)
     except UpdateError as exc:
         print(f"update failed: {exc}; the catalogue was not changed", file=sys.stderr)
-        return EXIT_FAILED
-    if outcome == "installed":
-        print(f"installed signed catalogue {version} into {db}; the previous one is kept for "
-              "'kiosk catalogue rollback'")
+        rc = EXIT_FAILED
     else:
-        print(f"catalogue {version} is up to date (signed metadata verified)")
-    return EXIT_OK
+        if outcome == "installed":
+            print(f"installed signed catalogue {version} into {db}; the previous one is kept for "
+                  "'kiosk catalogue rollback'")
+        else:
+            print(f"catalogue {version} is up to date (signed metadata verified)")
+    # the hall's configuration, published through the same signed repository
+    from kiosk.db.update import update_hall_config
+
+    try:
+        h_outcome, h_version, keys = update_hall_config(url, db, deadline=args.timeout)
+    except UpdateError as exc:
+        # one line on stderr: when the catalogue was refused too (the same repository, most
+        # often the same cause) that line stands; this refusal is in kiosk.log and the status
+        if rc == EXIT_OK:
+            print(f"hall configuration refused: {exc}; config.json was not changed", file=sys.stderr)
+        return EXIT_FAILED
+    if h_outcome == "applied":
+        print(f"applied signed hall configuration version {h_version}: "
+              + (", ".join(keys) if keys else "no setting changed"))
+    elif h_outcome == "current":
+        print(f"hall configuration version {h_version} is up to date")
+    return rc
 
 
 def _log_to_file_only() -> None:

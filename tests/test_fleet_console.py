@@ -222,3 +222,241 @@ def test_hall_sums_follow_replaced_hourly_counts(app):
         assert ingest.city_median(s) == 10
         raw = s.scalar(select(func.sum(UsageCount.count)))
         assert s.scalar(select(func.sum(HallCount.count))) == raw == 8
+
+
+# -- per-hall configuration (kiosk.hallconfig) ------------------------------------------------------------
+HALL_FORM = {"idle_timeout": "120", "idle_countdown": "20", "orientation": "portrait", "text_size": "large",
+             "theme": "contrast", "publish_printer": "1", "printer_kind": "escpos", "printer_queue": "",
+             "printer_address": "tcp://10.0.0.7:9100", "printer_paper": "80mm", "printer_encoding": "gb18030",
+             "printer_timeout": "10", "printer_qr": "native", "publish_hours": "1",
+             "hours_mon": "08:30-11:30，13:00-17:00", "hours_tue": "", "hours_wed": "", "hours_thu": "",
+             "hours_fri": "", "hours_sat": "09:00-12:00", "hours_sun": "", "closed_dates": "2027-01-01\n",
+             "night_blank": "22:00-06:00"}
+
+
+@pytest.fixture
+def signing_app(tmp_path, catalogue_db):
+    from kiosk.db import tufrepo
+
+    tufrepo.init_repo(tmp_path / "repo", tmp_path / "keys", root_keys=1, threshold=1)
+    app = create_app(Settings(db_url=str(tmp_path / "fleet.sqlite"), data_dir=tmp_path, catalogue=catalogue_db,
+                              repo=tmp_path / "repo", repo_keys=tmp_path / "keys"))
+    with app.state.sessions() as s:
+        for name, role in (("op", "operator"), ("editor", "editor")):
+            auth.create_user(s, name, role, PASSWORD)
+        s.commit()
+    return app, tmp_path / "repo"
+
+
+def test_a_hall_configuration_is_saved_audited_and_signed(signing_app):
+    import json
+
+    from kiosk.db import tufrepo
+    from kiosk.fleet.models import Audit, HallConfig
+
+    app, repo = signing_app
+    c = client(app)
+    login(c, "op")
+    assert "沈阳市医疗保障事务服务中心和平分中心" in c.get("/halls").text
+    r = c.post("/halls/shenyang/heping", data={**HALL_FORM, "csrf": csrf_of(c)})
+    assert r.status_code == 303 and r.headers["location"] == "/halls/shenyang/heping?saved=1"
+    signed = tufrepo._load(repo, "targets").signed
+    info = signed.targets["halls/shenyang/heping.json"]
+    assert info.unrecognized_fields["custom"] == {"kind": "hall-config", "version": 1}
+    assert tufrepo._load(repo, "snapshot").signed.meta["targets.json"].version == signed.version
+    doc = json.loads((repo / "targets" / "halls" / "shenyang" / f"{info.hashes['sha256']}.heping.json").read_text())
+    assert (doc["region"], doc["hall"], doc["version"]) == ("shenyang", "heping", 1)
+    assert doc["config"]["opening_hours"]["mon"] == ["08:30-11:30", "13:00-17:00"]
+    assert doc["config"]["printer"]["address"] == "tcp://10.0.0.7:9100" and doc["config"]["idle_timeout"] == 120
+    # a second save: version 2, audited with the old and the new value
+    r = c.post("/halls/shenyang/heping", data={**HALL_FORM, "idle_timeout": "150", "csrf": csrf_of(c)})
+    assert r.headers["location"].endswith("saved=2")
+    with app.state.sessions() as s:
+        assert [h.version for h in s.query(HallConfig).order_by(HallConfig.id)] == [1, 2]
+        a = s.query(Audit).filter_by(action="hall-config").order_by(Audit.id).all()
+    assert [(x.who, x.subject) for x in a] == [("op", "shenyang/heping v1"), ("op", "shenyang/heping v2")]
+    assert a[0].old_value == "" and json.loads(a[1].old_value)["idle_timeout"] == 120
+    assert json.loads(a[1].new_value)["idle_timeout"] == 150
+    assert tufrepo._load(repo, "targets").signed.targets["halls/shenyang/heping.json"] \
+        .unrecognized_fields["custom"]["version"] == 2
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"idle_timeout": "abc"}, "请输入整数秒数"),
+    ({"idle_timeout": "5"}, "idle_timeout: expected a number of seconds 20..3600"),
+    ({"idle_countdown": "9" * 5000}, "请输入整数秒数"),
+    ({"theme": "purple"}, "theme: expected one of normal, contrast"),
+    ({"printer_timeout": "1e999"}, "printer.timeout: expected seconds 1..60"),
+    ({"hours_mon": "08:30-17:00，12:00-13:00"}, "overlaps another span"),
+    ({"hours_tue": " ".join(["08:00-08:30"] * 10_000)}, "10000 spans, at most 6"),
+    ({"closed_dates": "2027-13-01"}, "closed_dates: expected a date"),
+    ({"night_blank": "dusk"}, "night_blank: expected a span HH:MM-HH:MM"),
+])
+def test_a_bad_hall_configuration_is_refused_and_nothing_published(signing_app, change, message):
+    from kiosk.db import tufrepo
+    from kiosk.fleet.models import Audit, HallConfig
+
+    app, repo = signing_app
+    c = client(app)
+    login(c, "op")
+    before = tufrepo._load(repo, "targets").signed.version
+    r = c.post("/halls/shenyang/heping", data={**HALL_FORM, **change, "csrf": csrf_of(c)})
+    assert r.status_code == 422 and message in r.text and "Traceback" not in r.text
+    assert 'id="version">未发布' in r.text
+    assert tufrepo._load(repo, "targets").signed.version == before
+    with app.state.sessions() as s:
+        assert s.query(HallConfig).count() == 0 and s.query(Audit).filter_by(action="hall-config").count() == 0
+
+
+def test_only_operators_save_hall_configurations(signing_app):
+    from kiosk.fleet.models import HallConfig
+
+    app, _repo = signing_app
+    c = client(app)
+    login(c, "editor")
+    page = c.get("/halls/shenyang/heping")
+    assert page.status_code == 200 and 'id="save"' not in page.text
+    r = c.post("/halls/shenyang/heping", data={**HALL_FORM, "csrf": csrf_of(c)})
+    assert r.status_code == 403 and "运维人员" in r.text
+    login(c, "op")
+    assert c.post("/halls/shenyang/heping", data={**HALL_FORM, "csrf": "forged"}).status_code == 403
+    assert c.get("/halls/shenyang/nowhere").status_code == 404
+    assert c.post("/halls/shenyang/nowhere", data={**HALL_FORM, "csrf": csrf_of(c)}).status_code == 404
+    with app.state.sessions() as s:
+        assert s.query(HallConfig).count() == 0
+
+
+# -- the change form's rows (kiosk/fleet/rows.py) ------------------------------------------------------------
+def form_fields(html: str) -> dict:
+    """The POST form's fields as a browser would send them (inputs, textareas, ticked boxes)."""
+    from html.parser import HTMLParser
+
+    class P(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.fields, self.in_post, self.textarea = {}, False, None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form":
+                self.in_post = a.get("method") == "post" and a.get("action") == "/changes/new"
+            elif self.in_post and tag == "input" and a.get("name"):
+                if a.get("type") != "checkbox" or "checked" in a:
+                    self.fields[a["name"]] = a.get("value") or ""
+            elif self.in_post and tag == "textarea":
+                self.textarea = a["name"]
+                self.fields[self.textarea] = ""
+            elif self.in_post and tag == "select":
+                self.fields[a["name"]] = ""
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.fields[self.textarea] += data
+
+        def handle_endtag(self, tag):
+            if tag == "textarea":
+                self.textarea = None
+            elif tag == "form":
+                self.in_post = False
+
+    p = P()
+    p.feed(html)
+    return p.fields
+
+
+def _service_with(db, field: str, n: int = 2):
+    from kiosk.fleet.publish import current_value, services
+
+    return next(s for s in services(db) if s[0] == "shenyang" and len(current_value(db, s[0], s[1], field) or []) >= n)
+
+
+def _proposal(app):
+    import json
+
+    from kiosk.fleet.models import Change
+
+    with app.state.sessions() as s:
+        ch = s.query(Change).order_by(Change.id.desc()).first()
+        return json.loads(ch.old_value), json.loads(ch.new_value)
+
+
+BASICS = {"reason": "依据文件修改", "document": "some-guide.txt", "excerpt": ""}
+
+
+def test_change_rows_add_a_tip_and_keep_the_others_as_they_are(app, catalogue_db):
+    from kiosk.fleet.publish import current_value
+
+    region, sid, _name = _service_with(catalogue_db, "tips")
+    tips = current_value(catalogue_db, region, sid, "tips")
+    c = client(app)
+    login(c, "editor")
+    page = c.get(f"/changes/new?service={region}/{sid}&field=tips")
+    assert page.status_code == 200 and 'id="rows"' in page.text
+    fields = form_fields(page.text)
+    assert fields[f"item-{len(tips)}-text"] == "" and f"item-{len(tips)}-base" in fields  # an empty new row
+    fields.update(BASICS, mode="rows")
+    fields[f"item-{len(tips)}-text"] = "测试提示：请携带社保卡原件。"
+    r = c.post("/changes/new", data=fields)
+    assert r.status_code == 303, r.text[:2000]
+    old, new = _proposal(app)
+    assert old == tips
+    assert new == tips + [{"text": "测试提示：请携带社保卡原件。", "ref": "", "condition": None, "label": None}]
+
+
+def test_change_rows_delete_and_edit_materials_keeping_hidden_attributes(app, catalogue_db):
+    from kiosk.fleet.publish import current_value
+
+    region, sid, _name = _service_with(catalogue_db, "materials", 2)
+    materials = current_value(catalogue_db, region, sid, "materials")
+    c = client(app)
+    login(c, "editor")
+    fields = form_fields(c.get(f"/changes/new?service={region}/{sid}&field=materials").text)
+    fields.update(BASICS, mode="rows")
+    fields["item-0-delete"] = "1"
+    fields["item-1-source"] = "社区卫生服务中心"
+    fields["item-1-form.title"] = "异地就医备案表"
+    assert c.post("/changes/new", data=fields).status_code == 303
+    _old, new = _proposal(app)
+    assert len(new) == len(materials) - 1
+    edited = dict(materials[1], source="社区卫生服务中心",
+                  form={**(materials[1].get("form") or {"where": None, "url": None}), "title": "异地就医备案表"})
+    assert new[0] == edited  # ref, condition, evidence ... as they were
+    assert new[1:] == materials[2:]
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"item-0-text": "  "}, "第 1 行：请填写"),
+    ({"item-0-base": "{not json"}, "第 1 行的原始内容已损坏"),
+    ({"item-0-text": "第一行\n第二行"}, "请只填一行文字"),
+    ({}, "新内容与现有内容相同"),
+])
+def test_change_rows_refused_with_the_row_named(app, catalogue_db, change, message):
+    from kiosk.fleet.models import Change
+
+    region, sid, _name = _service_with(catalogue_db, "refusals", 1)
+    c = client(app)
+    login(c, "editor")
+    fields = form_fields(c.get(f"/changes/new?service={region}/{sid}&field=refusals").text)
+    fields.update(BASICS, mode="rows", **change)
+    r = c.post("/changes/new", data=fields)
+    assert r.status_code == 422 and message in r.text and "Traceback" not in r.text
+    assert 'id="rows"' in r.text  # the rows come back as typed
+    with app.state.sessions() as s:
+        assert s.query(Change).count() == 0
+
+
+def test_change_json_stays_as_the_advanced_fallback(app, catalogue_db):
+    import json
+
+    from kiosk.fleet.publish import current_value
+
+    region, sid, _name = _service_with(catalogue_db, "tips")
+    tips = current_value(catalogue_db, region, sid, "tips")
+    c = client(app)
+    login(c, "editor")
+    fields = form_fields(c.get(f"/changes/new?service={region}/{sid}&field=tips").text)
+    new_tips = tips[:1]
+    fields.update(BASICS, mode="json", value=json.dumps(new_tips, ensure_ascii=False))
+    fields[f"item-{len(tips)}-text"] = "被忽略的行"  # the JSON wins when its button is used
+    assert c.post("/changes/new", data=fields).status_code == 303
+    assert _proposal(app)[1] == new_tips

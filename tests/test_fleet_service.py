@@ -295,16 +295,18 @@ def test_change_reviewed_signed_and_installed_on_both_terminals(world, enrolled,
     line = next(ln.strip() for ln in (PROJECT / "seed" / "sources" / doc["file"]).read_text().splitlines()
                 if len(ln.strip()) > 20)
     excerpt = line[:15]
-    new_tips = current_value(db, region, sid, "tips") + [{"text": "测试提示：请携带社保卡原件。", "ref": ""}]
+    tips = current_value(db, region, sid, "tips")
 
     login(browser, url, "editor")
     browser.get(f"{url}/changes/new?service={region}/{sid}&field=tips")
-    box = browser.find_element(By.ID, "value")
-    box.clear()
-    box.send_keys(json.dumps(new_tips, ensure_ascii=False))
+    # one row per tip, then empty rows: the new tip goes into the first empty one
+    assert element(browser, "item-0-text").get_attribute("value") == tips[0]["text"]
+    assert element(browser, f"item-{len(tips)}-text").get_attribute("value") == ""
+    element(browser, f"item-{len(tips)}-text").send_keys("测试提示：请携带社保卡原件。")
     browser.find_element(By.ID, "reason").send_keys("依据新文件增加提示")
     Select(browser.find_element(By.ID, "document")).select_by_value(doc["file"])
     browser.find_element(By.ID, "excerpt").send_keys(excerpt)
+    shot(browser, "change-rows")
     submit(browser, "submit")
     assert element(browser, "state").text == "待审核"
     assert not browser.find_elements(By.ID, "approve")  # an editor cannot approve
@@ -338,3 +340,127 @@ def test_change_reviewed_signed_and_installed_on_both_terminals(world, enrolled,
     # the terminals now report the new version: not "behind"
     browser.get(f"{url}/changes")
     shot(browser, "changes")
+
+
+def test_migrations_upgrade_on_postgresql():
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.config import Config
+    from alembic.migration import MigrationContext
+    from sqlalchemy import inspect
+
+    from kiosk.fleet.db import MIGRATIONS, make_engine, upgrade
+    from kiosk.fleet.models import Base
+
+    url, drop = pg_database()
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        assert "hall_configs" in inspect(engine).get_table_names()
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:  # 0003 goes down and up again cleanly
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0002")
+        assert "hall_configs" not in inspect(engine).get_table_names()
+        upgrade(engine)
+        assert "hall_configs" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+        drop()
+
+
+def fill(drv, element_id: str, text: str) -> None:
+    box = element(drv, element_id)
+    box.clear()
+    box.send_keys(text)
+
+
+def test_hall_configuration_is_signed_and_applied_on_both_terminals(world, enrolled, browser, monkeypatch):
+    import psycopg
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    url = world["svc"].url
+    # editors see the hall's configuration but cannot save it
+    login(browser, url, "editor")
+    browser.get(f"{url}/halls/shenyang/heping")
+    assert element(browser, "version").text == "未发布" and not browser.find_elements(By.ID, "save")
+
+    login(browser, url, "op")
+    browser.get(f"{url}/halls")
+    assert "沈阳市医疗保障事务服务中心和平分中心" in element(browser, "halls").text
+    browser.find_element(By.CSS_SELECTOR, 'tr[data-hall="shenyang/heping"] a').click()
+    fill(browser, "idle_timeout", "十秒")
+    submit(browser, "save")
+    assert "请输入整数秒数" in element(browser, "error").text and element(browser, "version").text == "未发布"
+    fill(browser, "idle_timeout", "120")
+    fill(browser, "idle_countdown", "20")
+    Select(element(browser, "orientation")).select_by_value("portrait")
+    Select(element(browser, "text_size")).select_by_value("large")
+    Select(element(browser, "theme")).select_by_value("contrast")
+    Select(element(browser, "printer_kind")).select_by_value("escpos")
+    Select(element(browser, "printer_paper")).select_by_value("80mm")
+    fill(browser, "printer_address", "tcp://10.0.0.7:9100")
+    if not element(browser, "publish_hours").is_selected():
+        element(browser, "publish_hours").click()
+    fill(browser, "hours_mon", "08:30-11:30，13:00-17:00")
+    fill(browser, "hours_sat", "09:00-12:00")
+    fill(browser, "closed_dates", "2027-01-01")
+    fill(browser, "night_blank", "22:00-06:00")
+    submit(browser, "save")
+    assert "第 1 版" in element(browser, "saved").text and element(browser, "version").text == "第 1 版"
+    browser.set_window_size(1400, 1500)  # the whole form in the screenshot
+    shot(browser, "hall-config")
+    browser.set_window_size(1400, 900)
+    with psycopg.connect(world["pg"]) as c:
+        rows = c.execute("SELECT version, saved_by FROM hall_configs WHERE region = 'shenyang' "
+                         "AND hall = 'heping'").fetchall()
+        audit = c.execute("SELECT who, subject FROM audit WHERE action = 'hall-config'").fetchall()
+    assert rows == [(1, "op")] and audit == [("op", "shenyang/heping v1")]
+
+    # both terminals (hall heping) take it at their next check, through the signed repository
+    monkeypatch.setenv("KIOSK_TRUST_ROOT", str(world["trusted"]))
+    monkeypatch.setenv("SSL_CERT_FILE", str(world["ca"]))
+    local = {"region": "shenyang", "hall": "heping", "update_url": f"{url}/repo", "tap_settle_ms": 200}
+    for name, d in world["terminals"].items():
+        (d / "config").mkdir(exist_ok=True)
+        (d / "config" / "config.json").write_text(json.dumps(local))
+        monkeypatch.setenv("KIOSK_CONFIG_DIR", str(d / "config"))
+        out = kiosk(d, "--db", str(d / "catalogue.sqlite"), "catalogue", "update", f"{url}/repo")
+        # (the catalogue part may have nothing to install when this test runs alone)
+        assert "applied signed hall configuration version 1" in out.stdout, (name, out.stderr)
+        assert "Traceback" not in out.stderr
+        got = json.loads((d / "config" / "config.json").read_text())
+        assert (got["idle_timeout"], got["idle_countdown"], got["theme"], got["text_size"], got["orientation"]) \
+            == (120, 20, "contrast", "large", "portrait"), name
+        assert got["printer"]["kind"] == "escpos" and got["printer"]["address"] == "tcp://10.0.0.7:9100"
+        assert got["opening_hours"]["mon"] == ["08:30-11:30", "13:00-17:00"] and got["opening_hours"]["tue"] == []
+        assert got["closed_dates"] == ["2027-01-01"] and got["night_blank"] == "22:00-06:00"
+        assert {k: got[k] for k in local} == local, name  # the terminal's own keys, untouched
+        st = kiosk(d, "fleet", "status")
+        assert "大厅配置：第 1 版（shenyang/heping" in st.stdout, name
+    # their next heartbeats tell the console which version each applied
+    for name in ("A", "B"):
+        reporter(world, enrolled, name, {}).tick()
+    browser.get(url + "/")
+    for name in ("A", "B"):
+        cell = browser.find_element(By.CSS_SELECTOR, f'tr[data-terminal="{enrolled[name]["terminal_id"]}"] td.hall-config')
+        assert cell.text == "shenyang/heping v1", name
+
+    # a second save: version 2 reaches terminal A; the audit has both, old and new
+    browser.get(f"{url}/halls/shenyang/heping")
+    fill(browser, "idle_timeout", "150")
+    submit(browser, "save")
+    assert element(browser, "version").text == "第 2 版"
+    d = world["terminals"]["A"]
+    monkeypatch.setenv("KIOSK_CONFIG_DIR", str(d / "config"))
+    out = kiosk(d, "--db", str(d / "catalogue.sqlite"), "catalogue", "update", f"{url}/repo")
+    assert "applied signed hall configuration version 2: idle_timeout" in out.stdout, out.stderr
+    assert json.loads((d / "config" / "config.json").read_text())["idle_timeout"] == 150
+    browser.get(f"{url}/audit")
+    audit_text = element(browser, "audit").text
+    assert "shenyang/heping v2" in audit_text and "shenyang/heping v1" in audit_text and "hall-config" in audit_text
+    shot(browser, "hall-audit")

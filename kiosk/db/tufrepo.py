@@ -252,6 +252,40 @@ def add_bundle(repo: Path, keydir: Path, bundle: Path, timestamp_days: float | N
     return version
 
 
+def add_file(repo: Path, keydir: Path, name: str, data: bytes, custom: dict,
+             timestamp_days: float | None = None) -> None:
+    """Sign `data` as the target `name` (e.g. halls/shenyang/heping.json, replacing the
+    previous one of that name), with the same targets key, then targets, snapshot and
+    timestamp re-signed as for a catalogue. The file is stored hash-prefixed
+    (targets/halls/shenyang/<sha256>.heping.json), as consistent-snapshot clients fetch it."""
+    from tuf.api.metadata import TargetFile
+
+    parts = name.split("/")
+    if not name or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        raise RepoError(f"{name!r}: not a target path")
+    root = _load(repo, "root")
+    targets = _load(repo, "targets")
+    signers = _signers_for(root, "targets", keydir)
+    info = TargetFile.from_data(name, data, ["sha256"])
+    info.unrecognized_fields["custom"] = dict(custom)
+    dest = repo / "targets" / "/".join(parts[:-1]) / f"{info.hashes['sha256']}.{parts[-1]}"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    for d in [dest.parent, *dest.parent.parents]:
+        if d == repo / "targets":
+            break
+        os.chmod(d, 0o755)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    tmp.write_bytes(data)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, dest)
+    targets.signed.targets[name] = info
+    targets.signed.version += 1
+    targets.signed.expires = _expiry("targets")
+    _sign_role(targets, signers)
+    _write(repo, targets, versioned=True)
+    _publish_snapshot_and_timestamp(repo, keydir, root, targets.signed.version, timestamp_days)
+
+
 def refresh_timestamp(repo: Path, keydir: Path, days: float | None = None,
                       snapshot_version: int | None = None) -> datetime:
     """A new timestamp (run it daily): without it terminals see the repository as frozen

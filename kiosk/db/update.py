@@ -355,6 +355,154 @@ def update_catalogue(repo: str, db_path: Path, deadline: float = DEFAULT_DEADLIN
     return "installed", newest.version
 
 
+# -- the hall's configuration (kiosk.hallconfig) ---------------------------------------------------------------
+HALL_STATUS_FILE = "hall-config-status.json"
+
+
+def hall_status_path(db_path: Path) -> Path:
+    return db_path.parent / HALL_STATUS_FILE
+
+
+def read_hall_status(db_path: Path) -> dict:
+    try:
+        data = json.loads(hall_status_path(db_path).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _record_hall(db_path: Path, **fields) -> None:
+    from kiosk.fsutil import atomic_write_text
+
+    status = read_hall_status(db_path)
+    status.update(fields, checked_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    try:
+        atomic_write_text(hall_status_path(db_path), json.dumps(status, ensure_ascii=False))
+    except OSError as exc:
+        log.error("cannot write %s: %s", hall_status_path(db_path), exc)
+
+
+def _config_object(path: Path) -> dict:
+    """config.json's object as it is on disk ({} when there is none): merged into, key by key."""
+    from kiosk.config import MAX_CONFIG_BYTES, decode_config
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise UpdateError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    try:
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ValueError("too large")
+        data = json.loads(decode_config(raw)[0])
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError included
+        raise UpdateError(f"{path}: not a readable configuration ({exc.__class__.__name__}); "
+                          "fix it before a hall configuration can be merged") from None
+    if not isinstance(data, dict):
+        raise UpdateError(f"{path}: expected an object {{...}} at the top")
+    return data
+
+
+def _terminal_hall(db_path: Path, cfg) -> str:
+    """This terminal's hall id: the configured one, else the region's first (as the window shows it)."""
+    if cfg.hall:
+        return cfg.hall
+    from kiosk.db.service import CatalogueService, CatalogueUnavailable
+
+    try:
+        svc = CatalogueService(db_path)
+    except CatalogueUnavailable as exc:
+        raise UpdateError(f"no hall configured and the catalogue cannot name the region's first ({exc})") from exc
+    try:
+        halls = svc.halls(cfg.region)
+    except Exception as exc:  # noqa: BLE001 - an unknown region: one line
+        raise UpdateError(f"region {cfg.region!r}: no halls in the catalogue ({exc})") from exc
+    finally:
+        svc.close()
+    if not halls:
+        raise UpdateError(f"region {cfg.region!r}: no halls in the catalogue")
+    return halls[0].id
+
+
+def update_hall_config(repo: str, db_path: Path, config_file: Path | None = None,
+                       deadline: float = DEFAULT_DEADLINE) -> tuple[str, int | None, list[str]]:
+    """Fetch this terminal's hall configuration (the signed target halls/<region>/<hall>.json)
+    and merge its keys into config.json, atomically. Returns (outcome, version, keys):
+    ("applied", v, changed keys), ("current", v, []) or ("none", None, []) when the
+    repository has none for this hall. Raises UpdateError (config.json unchanged) for a
+    forged, unsigned, older-than-applied or invalid configuration."""
+    import tempfile
+
+    from kiosk import hallconfig
+    from kiosk.config import config_path, load_config
+    from kiosk.fsutil import Busy, atomic_write_text, data_lock, private_dir
+
+    config_file = config_file or config_path()
+    url = _as_url(repo)
+    private_dir(db_path.parent)
+    region = hall = "?"
+    try:
+        check_url(url)
+        _config_object(config_file)  # a broken config.json is for staff to fix: never merged into
+        cfg, _problems = load_config(config_file)
+        region, hall = cfg.region, _terminal_hall(db_path, cfg)
+        name = hallconfig.target_path(region, hall)
+        with data_lock(db_path.parent), tempfile.TemporaryDirectory(dir=db_path.parent, prefix=".update-") as tmp:
+            updater = _updater(url, db_path, LimitedFetcher(deadline), Path(tmp))
+            _refresh(updater)
+            info = updater.get_targetinfo(name)
+            if info is None:
+                _record_hall(db_path, ok=True, message=f"no signed configuration for {region}/{hall}")
+                return "none", None, []
+            if info.length > hallconfig.MAX_DOC_BYTES:
+                raise UpdateError(f"{name}: {info.length} bytes signed, more than the limit "
+                                  f"{hallconfig.MAX_DOC_BYTES} (refused)")
+            try:
+                path = Path(updater.download_target(info, str(Path(tmp) / "hall.json")))
+            except (tuf_exc.RepositoryError, tuf_exc.DownloadError) as exc:
+                raise UpdateError(explain(exc)) from exc
+            try:
+                version, published = hallconfig.read_document(path.read_bytes(), region, hall)
+            except hallconfig.HallConfigError as exc:
+                raise UpdateError(f"{name}: {exc}") from exc
+            status = read_hall_status(db_path)
+            applied = status.get("version") if (status.get("region"), status.get("hall")) == (region, hall) else None
+            if isinstance(applied, int) and version <= applied:
+                if version < applied:
+                    log.warning("hall configuration %s: the repository offers version %d, older than the "
+                                "applied %d: kept", name, version, applied, extra={"event": "hall-config-older"})
+                _record_hall(db_path, ok=True, message=f"up to date (version {applied})")
+                return "current", applied, []
+            current = _config_object(config_file)
+            merged = hallconfig.merge(current, published)
+            changed = [k for k in hallconfig.PUBLISHED_KEYS if k in published and current.get(k) != published[k]]
+            if changed:
+                private_dir(config_file.parent)
+                atomic_write_text(config_file, json.dumps(merged, ensure_ascii=False, indent=2) + "\n")
+    except UpdateError as exc:
+        log.warning("hall configuration %s/%s refused: %s; config.json unchanged", region, hall, exc,
+                    extra={"event": "hall-config-refused"})
+        _record_hall(db_path, ok=False, message=str(exc))
+        raise
+    except DownloadRefused as exc:
+        log.warning("hall configuration %s/%s refused: %s; config.json unchanged", region, hall, exc,
+                    extra={"event": "hall-config-refused"})
+        _record_hall(db_path, ok=False, message=str(exc))
+        raise UpdateError(str(exc)) from exc
+    except Busy as exc:
+        raise UpdateError(str(exc)) from exc
+    except OSError as exc:
+        msg = f"{exc.filename or config_file}: {exc.strerror or exc}"
+        _record_hall(db_path, ok=False, message=msg)
+        raise UpdateError(msg) from exc
+    log.info("hall configuration %s/%s version %d applied (%s)", region, hall, version,
+             ", ".join(changed) or "no key changed", extra={"event": "hall-config-applied"})
+    _record_hall(db_path, ok=True, region=region, hall=hall, version=version, keys=changed,
+                 applied_at=datetime.now(UTC).isoformat(timespec="seconds"), message=f"applied version {version}")
+    return "applied", version, changed
+
+
 @contextmanager
 def _clean(folder: Path):
     """Under the data lock: remove what killed builds, installs and updates left."""

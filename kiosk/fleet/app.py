@@ -15,32 +15,41 @@ import secrets
 import threading
 import time
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from fastapi import Body, Depends, FastAPI, Form, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk import hallconfig
 from kiosk.fleet import auth, ingest
 from kiosk.fleet.db import make_engine, upgrade
-from kiosk.fleet.models import ROLES, Audit, Change, LoginAudit, Published, Terminal
+from kiosk.fleet.models import ROLES, Audit, Change, HallConfig, LoginAudit, Published, Terminal
 from kiosk.fleet.publish import (
     Publisher,
     PublishError,
     check_value,
     current_value,
     documents,
+    halls,
     services,
     with_provenance,
 )
+from kiosk.fleet.rows import ROW_FIELDS, rows_of, submitted_rows, value_from_rows
 from kiosk.staff.edits import FIELD_LABELS
 
 log = logging.getLogger("kiosk.fleet")
+# the hall configuration form's choices, in Chinese (values as kiosk.config has them)
+CHOICE_LABELS = {"auto": "自动（按屏幕）", "portrait": "竖屏", "landscape": "横屏", "normal": "标准", "large": "大字",
+                 "contrast": "高对比", "none": "不打印", "cups": "CUPS 打印队列", "escpos": "ESC/POS 热敏打印机",
+                 "native": "打印机指令", "image": "图像（打印机不支持二维码指令时）"}
 COOKIE = "fleet_session"
 LOGIN_COOKIE = "fleet_login_csrf"
 
@@ -276,40 +285,66 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/changes/new", response_class=HTMLResponse)
     def change_form(request: Request, service: str = "", field: str = "", found=Depends(current), error: str = "",
-                    value: str = "", reason: str = "", document: str = "", excerpt: str = ""):
+                    value: str = "", reason: str = "", document: str = "", excerpt: str = "",
+                    rows: list | None = None, mode: str = ""):
         require(found, "editor")
         current_text = ""
+        current_items = None
         if service and field in FIELD_LABELS and publisher.ready:
             region, _, sid = service.partition("/")
             try:
-                current_text = _pretty(current_value(publisher.current, region, sid, field))
+                current_items = current_value(publisher.current, region, sid, field)
+                current_text = _pretty(current_items)
             except PublishError as exc:
                 error = str(exc)
-        return page(request, "change_new.html", found, names=_service_names(), fields=FIELD_LABELS, service=service,
+        if field in ROW_FIELDS and current_text and rows is None:
+            rows = rows_of(field, current_items)
+        resp = page(request, "change_new.html", found, names=_service_names(), fields=FIELD_LABELS, service=service,
                     field=field, current=current_text, value=value or current_text, error=error, reason=reason,
-                    docs=documents(publisher.current) if publisher.ready else [], document=document, excerpt=excerpt)
+                    docs=documents(publisher.current) if publisher.ready else [], document=document,
+                    excerpt=excerpt, rows=rows if field in ROW_FIELDS else None,
+                    columns=ROW_FIELDS.get(field, []), mode=mode)
+        if error:
+            resp.status_code = 422
+        return resp
 
     @app.post("/changes/new")
-    def propose(request: Request, service: str = Form(...), field: str = Form(...), value: str = Form(...),
-                reason: str = Form(...), document: str = Form(...), excerpt: str = Form(""), csrf: str = Form(""),
-                found=Depends(current), s: Session = Depends(db)):
-        check_csrf(found, csrf)
+    async def propose(request: Request, found=Depends(current)):
+        form = await request.form()
+        return await run_in_threadpool(_propose, request, found, {k: form.get(k) for k in form})
+
+    def _propose(request: Request, found, form: dict):
+        check_csrf(found, form.get("csrf"))
         require(found, "editor")
+        service, field = str(form.get("service", "")), str(form.get("field", ""))
+        value, reason = str(form.get("value", "")), str(form.get("reason", ""))
+        document, excerpt = str(form.get("document", "")), str(form.get("excerpt", ""))
+        # rows: the structured form; json: the advanced fallback (and the only one for
+        # channels and time limits)
+        mode = "rows" if form.get("mode") == "rows" and field in ROW_FIELDS else "json"
         region, _, sid = service.partition("/")
 
         def again(error: str):
-            return change_form(request, service, field, found, error, value, reason, document, excerpt)
+            return change_form(request, service, field, found, error, value, reason, document, excerpt,
+                               submitted_rows(field, form) if mode == "rows" else None, mode)
         if not reason.strip() or not document.strip():
             return again("请填写修改理由并选择依据文件")
         try:
             old = current_value(publisher.current, region, sid, field)
-            new = check_value(field, json.loads(value))
+            new = check_value(field, value_from_rows(field, form) if mode == "rows" else json.loads(value))
         except json.JSONDecodeError as exc:
             return again(f"内容不是有效的 JSON：第 {exc.lineno} 行")
+        except RecursionError:
+            return again("内容嵌套过深")
         except PublishError as exc:
             return again(str(exc))
         if new == old:
             return again("新内容与现有内容相同")
+        with Sessions() as s:
+            return _store_change(s, found, region, sid, service, field, old, new, reason, document, excerpt)
+
+    def _store_change(s: Session, found, region: str, sid: str, service: str, field: str, old, new, reason: str,
+                      document: str, excerpt: str):
         ch = Change(region=region, service_id=sid, field=field, old_value=json.dumps(old, ensure_ascii=False),
                     new_value=json.dumps(new, ensure_ascii=False), reason=reason.strip(), document=document.strip(),
                     excerpt=excerpt.strip(), proposed_by=found[1].name, proposed_at=time.time(), origin="console",
@@ -379,6 +414,144 @@ def create_app(settings: Settings) -> FastAPI:
                     old_value=ch.old_value, new_value=ch.new_value, document=ch.document))
         s.commit()
         return RedirectResponse(f"/changes/{cid}", status_code=303)
+
+    # -- console: per-hall configuration (kiosk.hallconfig), signed like the catalogue ----------------------
+    def _halls() -> dict:
+        return {(r, h): name for r, h, name in halls(publisher.current)} if publisher.ready else {}
+
+    def _latest(s: Session, region: str, hall: str) -> HallConfig | None:
+        return s.scalar(select(HallConfig).where(HallConfig.region == region, HallConfig.hall == hall)
+                        .order_by(HallConfig.version.desc()).limit(1))
+
+    def _hall_of(region: str, hall: str) -> str:
+        names = _halls()
+        if names and (region, hall) not in names:
+            raise HTTPException(404, "目录中没有这个大厅")
+        try:
+            hallconfig.target_path(region, hall)
+        except hallconfig.HallConfigError as exc:
+            raise HTTPException(404, "大厅编号无效") from exc
+        return names.get((region, hall), hall)
+
+    @app.get("/halls", response_class=HTMLResponse)
+    def halls_page(request: Request, found=Depends(current), s: Session = Depends(db)):
+        latest = {}
+        for row in s.scalars(select(HallConfig).order_by(HallConfig.version)):
+            latest[(row.region, row.hall)] = row
+        rows = [(key, name, latest.get(key)) for key, name in _halls().items()]
+        rows += [(key, key[1], row) for key, row in latest.items() if key not in _halls()]
+        return page(request, "halls.html", found, rows=rows)
+
+    def _form_values(cfg: dict) -> dict:
+        from kiosk.config import KioskConfig, PrinterConfig
+
+        base = KioskConfig()
+        printer = {**asdict(PrinterConfig()), **(cfg.get("printer") or {})}
+        hours = cfg.get("opening_hours") or {}
+        out = {k: cfg.get(k, getattr(base, k)) for k in ("idle_timeout", "idle_countdown", "orientation",
+                                                          "text_size", "theme")}
+        out.update({f"printer_{k}": printer[k] for k in hallconfig.PRINTER_KEYS})
+        out.update({f"hours_{d}": "，".join(hours.get(d, [])) for d in hallconfig.WEEKDAYS})
+        out["closed_dates"] = "\n".join(cfg.get("closed_dates") or [])
+        out["night_blank"] = cfg.get("night_blank", "")
+        out["publish_printer"] = "printer" in cfg or not cfg
+        out["publish_hours"] = any(k in cfg for k in hallconfig.HOURS_KEYS)
+        return out
+
+    def hall_form(request: Request, region: str, hall: str, found, s: Session, error: str = "",
+                  values: dict | None = None, saved: int = 0):
+        name = _hall_of(region, hall)
+        row = _latest(s, region, hall)
+        current_cfg = json.loads(row.config) if row else {}
+        from kiosk.config import ENCODINGS, ORIENTATIONS, PAPERS, PRINTER_KINDS, QR_MODES, TEXT_SIZES, THEMES
+
+        choices = {"orientation": ORIENTATIONS, "text_size": TEXT_SIZES, "theme": THEMES,
+                   "printer_kind": PRINTER_KINDS, "printer_paper": PAPERS, "printer_encoding": ENCODINGS,
+                   "printer_qr": QR_MODES}
+        history = s.scalars(select(HallConfig).where(HallConfig.region == region, HallConfig.hall == hall)
+                            .order_by(HallConfig.version.desc()).limit(20)).all()
+        resp = page(request, "hall_config.html", found, region=region, hall=hall, hall_name=name, row=row,
+                    v=values or _form_values(current_cfg), choices=choices, error=error, saved=saved,
+                    weekdays=hallconfig.WEEKDAY_LABELS, history=history, labels=CHOICE_LABELS, pretty=_pretty(current_cfg) if row else "")
+        if error:
+            resp.status_code = 422
+        return resp
+
+    @app.get("/halls/{region}/{hall}", response_class=HTMLResponse)
+    def hall_page(request: Request, region: str, hall: str, saved: int = 0, found=Depends(current),
+                  s: Session = Depends(db)):
+        return hall_form(request, region, hall, found, s, saved=saved)
+
+    def _parse_hall_form(form) -> dict:
+        """The form's fields as a configuration (kiosk.hallconfig keys); HallConfigError in Chinese
+        for what the form itself can tell, the rest is kiosk.config's validation."""
+        cfg: dict = {}
+        for key, label in (("idle_timeout", "空闲提示前等待"), ("idle_countdown", "倒计时")):
+            text = str(form.get(key, "")).strip()
+            if not text.isdigit() or len(text) > 6:
+                raise hallconfig.HallConfigError(f"{label}：请输入整数秒数，而不是“{text[:20]}”")
+            cfg[key] = int(text)
+        for key in ("orientation", "text_size", "theme"):
+            cfg[key] = str(form.get(key, ""))
+        if form.get("publish_printer"):
+            printer: dict = {k: str(form.get(f"printer_{k}", "")).strip() for k in hallconfig.PRINTER_KEYS}
+            try:
+                printer["timeout"] = float(printer["timeout"])
+            except ValueError:
+                raise hallconfig.HallConfigError(f"打印超时：请输入秒数，而不是“{printer['timeout'][:20]}”") from None
+            cfg["printer"] = printer
+        if form.get("publish_hours"):
+            import re
+
+            cfg["opening_hours"] = {d: [x for x in re.split(r"[\s,，、;；]+", str(form.get(f"hours_{d}", ""))) if x]
+                                    for d in hallconfig.WEEKDAYS}
+            cfg["closed_dates"] = [x for x in re.split(r"[\s,，、;；]+", str(form.get("closed_dates", ""))) if x]
+            cfg["night_blank"] = str(form.get("night_blank", "")).strip()
+        return hallconfig.check_config(cfg)
+
+    @app.post("/halls/{region}/{hall}")
+    async def save_hall(request: Request, region: str, hall: str, found=Depends(current)):
+        form = await request.form()
+        return await run_in_threadpool(_save_hall, request, region, hall, found, dict(form))
+
+    def _save_hall(request: Request, region: str, hall: str, found, form: dict):
+        check_csrf(found, form.get("csrf"))
+        require(found, "operator")
+        with Sessions() as s:
+            _hall_of(region, hall)
+            values = {k: form.get(k, "") for k in form if k != "csrf"}
+            values["publish_printer"] = bool(form.get("publish_printer"))
+            values["publish_hours"] = bool(form.get("publish_hours"))
+            try:
+                new = _parse_hall_form(form)
+            except hallconfig.HallConfigError as exc:
+                return hall_form(request, region, hall, found, s, f"配置无效：{exc}", values)
+            row = _latest(s, region, hall)
+            old = json.loads(row.config) if row else {}
+            if row is not None and new == old:
+                return hall_form(request, region, hall, found, s, "新配置与现行配置相同，没有发布", values)
+            signed = publisher.hall_config_version(region, hall)
+            version = max(row.version if row else 0, signed) + 1
+            now = time.time()
+            text = json.dumps(new, ensure_ascii=False, sort_keys=True)
+            s.add(HallConfig(region=region, hall=hall, version=version, config=text, saved_by=found[1].name,
+                             saved_at=now))
+            s.add(Audit(at=now, who=found[1].name, action="hall-config", subject=f"{region}/{hall} v{version}",
+                        old_value=json.dumps(old, ensure_ascii=False, sort_keys=True) if row else "",
+                        new_value=text))
+            try:
+                s.flush()
+            except IntegrityError:
+                s.rollback()
+                return hall_form(request, region, hall, found, s, "另一位同事刚保存了这个大厅的配置，请查看后重试",
+                                 values)
+            try:
+                publisher.publish_hall_config(region, hall, version, new)
+            except PublishError as exc:
+                s.rollback()
+                return hall_form(request, region, hall, found, s, f"发布失败，配置没有保存：{exc}", values)
+            s.commit()
+        return RedirectResponse(f"/halls/{region}/{hall}?saved={version}", status_code=303)
 
     @app.get("/audit", response_class=HTMLResponse)
     def audit_page(request: Request, found=Depends(current), s: Session = Depends(db)):

@@ -350,8 +350,18 @@ def heartbeat_of(window, errors: ErrorCounter, started: float) -> Callable[[], d
         return {"app_version": kiosk.__version__, "catalogue_version": version, "catalogue_age_days": age,
                 "printer_state": state, "printer_fault": fault, "last_error": errors.last,
                 "errors_last_hour": errors.last_hour(), "uptime_s": int(time.monotonic() - started),
-                "orientation": window.ctx.config.orientation}
+                "orientation": window.ctx.config.orientation, "hall_config": hall_config_applied(db)}
     return beat
+
+
+def hall_config_applied(db: Path | None) -> str | None:
+    """'shenyang/heping v3': the signed hall configuration this terminal applied (None: none)."""
+    from kiosk.db.update import read_hall_status
+
+    if db is None:
+        return None
+    hs = read_hall_status(Path(db))
+    return f"{hs.get('region')}/{hs.get('hall')} v{hs['version']}" if isinstance(hs.get("version"), int) else None
 
 
 def start_reporter(window, data_dir: Path | None = None) -> Reporter | None:
@@ -382,4 +392,19 @@ def status(data_dir: Path | None = None) -> list[str]:
     fail = box.get_meta("last_failure")
     if fail and (not sent or float(fail.split()[0]) > float(sent)):
         out.append("最近失败：" + fail.split(" ", 1)[1])
+    out.append(hall_config_line(data_dir))
     return out
+
+
+def hall_config_line(data_dir: Path | None = None) -> str:
+    """The hall configuration applied from the signed repository (kiosk.db.update)."""
+    from kiosk import paths
+    from kiosk.db.update import read_hall_status
+
+    hs = read_hall_status((data_dir or paths.data_dir()) / "catalogue.sqlite")
+    version = hs.get("version")
+    line = (f"大厅配置：第 {version} 版（{hs.get('region')}/{hs.get('hall')}，{hs.get('applied_at', '')} 应用）"
+            if version else "大厅配置：未应用（管理服务未发布本大厅配置）")
+    if hs and not hs.get("ok", True):
+        line += f"；最近一次被拒绝：{hs.get('message', '')}"
+    return line

@@ -102,6 +102,7 @@ def _apply_heartbeat(db: Session, term: Terminal, data: dict, at: float) -> None
     up = data.get("uptime_s")
     term.uptime_s = int(up) if isinstance(up, (int, float)) else None
     term.orientation = _str(data.get("orientation"), 16)
+    term.hall_config = _str(data.get("hall_config"), 128)
     db.add(Heartbeat(terminal_id=term.id, at=at, printer_state=term.printer_state))
 
 

@@ -71,6 +71,7 @@ class Terminal(Base):
     errors_last_hour: Mapped[int] = mapped_column(Integer, default=0)
     uptime_s: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     orientation: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    hall_config: Mapped[str | None] = mapped_column(String(128), nullable=True)  # "shenyang/heping v3" applied
 
 
 class Heartbeat(Base):
@@ -188,3 +189,17 @@ class Published(Base):
     at: Mapped[float] = mapped_column(Float)
     changes: Mapped[str] = mapped_column(Text)  # JSON list of change ids
     current: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class HallConfig(Base):
+    """Every saved version of a hall's configuration (kiosk.hallconfig): the newest of a
+    hall is what is signed at halls/<region>/<hall>.json; older rows are its history."""
+    __tablename__ = "hall_configs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region: Mapped[str] = mapped_column(String(32))
+    hall: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    config: Mapped[str] = mapped_column(Text)  # JSON: the published keys
+    saved_by: Mapped[str] = mapped_column(String(64))
+    saved_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (UniqueConstraint("region", "hall", "version", name="uq_hall_configs_version"),)

@@ -15,6 +15,7 @@ import json
 import shutil
 import sqlite3
 import tempfile
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -130,8 +131,21 @@ def next_version(previous: str | None, today: str | None = None) -> str:
     return f"{today}.{n}"
 
 
+def halls(db: Path) -> list[tuple[str, str, str]]:
+    """(region, hall id, hall name) of every hall of the catalogue."""
+    con = sqlite3.connect(db)
+    try:
+        out = []
+        for region, data in con.execute("SELECT region, data FROM snapshots WHERE region != '*' ORDER BY region"):
+            out += [(region, h["id"], h["name"]) for h in json.loads(data).get("halls", [])]
+        return out
+    finally:
+        con.close()
+
+
 class Publisher:
     def __init__(self, data_dir: Path, repo: Path | None, keys: Path | None, base_catalogue: Path | None):
+        self.lock = threading.Lock()  # one signing at a time: targets, snapshot and timestamp move together
         self.dir = Path(data_dir) / "catalogue"
         self.repo, self.keys = repo, keys
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -177,9 +191,45 @@ class Publisher:
             try:
                 if self.repo is None or self.keys is None:
                     raise PublishError("no signed repository or keys configured (repo, repo_keys)")
-                tufrepo.add_bundle(self.repo, self.keys, bundle)
+                with self.lock:
+                    tufrepo.add_bundle(self.repo, self.keys, bundle)
             except (tufrepo.RepoError, BundleError) as exc:
                 raise PublishError(str(exc)) from exc
             shutil.copy2(work, self.current.with_suffix(".tmp"))
             self.current.with_suffix(".tmp").replace(self.current)
         return version
+
+    def publish_hall_config(self, region: str, hall: str, version: int, config: dict) -> str:
+        """Sign the hall's configuration as the target halls/<region>/<hall>.json (its
+        previous version replaced); returns the target's name."""
+        from kiosk import hallconfig
+        from kiosk.db import tufrepo
+
+        if self.repo is None or self.keys is None or not (self.repo / "metadata" / "1.root.json").exists():
+            raise PublishError("签名仓库未配置（--repo / --repo-keys）")
+        try:
+            name = hallconfig.target_path(region, hall)
+            data = hallconfig.make_document(region, hall, version, config,
+                                            datetime.now(UTC).isoformat(timespec="seconds"))
+        except hallconfig.HallConfigError as exc:
+            raise PublishError(str(exc)) from exc
+        try:
+            with self.lock:
+                tufrepo.add_file(self.repo, self.keys, name, data, {"kind": "hall-config", "version": version})
+        except tufrepo.RepoError as exc:
+            raise PublishError(str(exc)) from exc
+        return name
+
+    def hall_config_version(self, region: str, hall: str) -> int:
+        """The version of the hall's configuration signed in the repository (0: none)."""
+        from kiosk import hallconfig
+        from kiosk.db import tufrepo
+
+        if self.repo is None or not (self.repo / "metadata" / "targets.json").exists():
+            return 0
+        try:
+            info = tufrepo._load(self.repo, "targets").signed.targets.get(hallconfig.target_path(region, hall))
+        except (tufrepo.RepoError, hallconfig.HallConfigError):
+            return 0
+        version = (info.unrecognized_fields.get("custom") or {}).get("version") if info else None
+        return version if isinstance(version, int) else 0

@@ -7,6 +7,12 @@ only while Home shows with no session under way, every `update_interval` minutes
 on disk by the child (atomically); the window picks it up at Home. A failed or stale
 update keeps the current catalogue and leaves a warning for staff (ctx.warnings, with
 the catalogue's age) and in the log.
+
+The same child fetches the hall's signed configuration (kiosk.hallconfig) and merges it
+into config.json; back at Home the window applies the keys that can change live
+(hallconfig.LIVE_KEYS: idle timeout and countdown, orientation, text size, theme,
+printer) with `apply_hall_config`. Opening-hours keys are applied when the window's
+configuration knows them (a restart until then).
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ class UpdateChecker(QObject):
         self.process: QProcess | None = None
         self.shown: list[str] = []  # the warnings this checker put into ctx.warnings
         self.runs = 0
+        self.hall_seen = self._hall_stamp()  # the hall configuration the window started with
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.tick)
         self.timer.start(tick_ms)
@@ -85,7 +92,27 @@ class UpdateChecker(QObject):
         self.process = None
         self.refresh_warnings()
         if self.at_home():
+            self.apply_new_hall_config()
             self.window.show_current()  # picks a newly installed catalogue up, redraws Home
+
+    def _hall_stamp(self):
+        from kiosk.db.update import read_hall_status
+
+        hs = read_hall_status(self.db_path)
+        return (hs.get("region"), hs.get("hall"), hs.get("version"), hs.get("applied_at"))
+
+    def apply_new_hall_config(self) -> list[str]:
+        """At Home, after a check: a hall configuration merged since the last one is applied."""
+        stamp = self._hall_stamp()
+        if stamp == self.hall_seen:
+            return []
+        self.hall_seen = stamp
+        from kiosk.config import load_config
+
+        cfg, problems = load_config()
+        for p in problems:
+            log.warning("config: %s", p)
+        return apply_hall_config(self.window, cfg)
 
     def refresh_warnings(self) -> None:
         from kiosk.db.update import catalogue_age_warnings, staff_warnings
@@ -95,3 +122,26 @@ class UpdateChecker(QObject):
             self.db_path, ctx.config.catalogue_age_warning_days)
         ctx.warnings = [w for w in ctx.warnings if w not in self.shown] + new
         self.shown = new
+
+
+def apply_hall_config(window, cfg) -> list[str]:
+    """Take the published keys of `cfg` into the running window (at Home): the idle timer
+    and countdown, the look (theme, text size), orientation and the printer. Returns the
+    keys that changed; local keys (region, hall, update_url, ...) are not looked at."""
+    from dataclasses import fields, replace
+
+    from kiosk.hallconfig import HOURS_KEYS, LIVE_KEYS
+
+    ctx = window.ctx
+    known = {f.name for f in fields(type(ctx.config))}
+    keys = [k for k in (*LIVE_KEYS, *HOURS_KEYS) if k in known]  # hours once the configuration has them
+    changed = [k for k in keys if getattr(cfg, k) != getattr(ctx.config, k)]
+    if not changed:
+        return []
+    ctx.config = replace(ctx.config, **{k: getattr(cfg, k) for k in changed})
+    ctx.sizes, ctx.palette = window._default_look()
+    ctx.portrait = window._portrait()
+    window.overlay.seconds = ctx.config.idle_countdown
+    window.apply_theme()  # redraws the current screen (Home) with the new look and layout
+    log.info("hall configuration applied at Home: %s", ", ".join(changed), extra={"event": "hall-config-live"})
+    return changed
