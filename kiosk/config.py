@@ -156,22 +156,33 @@ def _check(key: str, value, default, problems: list[str], where: str):
     return value
 
 
+def normalise_hours(key: str, value):
+    """An hours key's value as config.json stores it (spans sorted, dates distinct);
+    kiosk.hours.HoursError when it is unusable. The fleet's hall configuration
+    (kiosk.hallconfig) checks with this too, so console and terminal agree."""
+    from kiosk.hours import parse_dates, parse_night, parse_week
+
+    if key == "opening_hours":
+        week = parse_week(value)
+        return {day: [str(s) for s in spans] for day, spans in week.items()}
+    if key == "closed_dates":
+        return [d.isoformat() for d in parse_dates(value)]
+    if key == "night_blank":
+        night = parse_night(value)
+        return "" if night is None else str(night)
+    raise KeyError(key)
+
+
 def _check_hours(key: str, value, default, problems: list[str], where: str):
     """opening_hours, closed_dates, night_blank (kiosk/hours.py says what each is). A bad
     value of any part falls back to the whole key's default: a hall whose hours are
     wrong stays open rather than closing at times nobody meant."""
-    from kiosk.hours import HoursError, parse_dates, parse_night, parse_week
+    from kiosk.hours import HoursError
 
     fallback = {"opening_hours": "always open", "closed_dates": "no closed dates",
                 "night_blank": "never blanked"}[key]
     try:
-        if key == "opening_hours":
-            week = parse_week(value)
-            return {day: [str(s) for s in spans] for day, spans in week.items()}
-        if key == "closed_dates":
-            return [d.isoformat() for d in parse_dates(value)]
-        night = parse_night(value)
-        return "" if night is None else str(night)
+        return normalise_hours(key, value)
     except HoursError as exc:
         problems.append(f"{where}: {key}: {exc}; using the default ({fallback})")
     except (RecursionError, TypeError, ValueError) as exc:  # nothing reaches here by design: belt and braces

@@ -11,32 +11,28 @@ A hall's configuration is one JSON document, the signed target
 Only the keys in PUBLISHED_KEYS are ever published or merged; a terminal's own keys
 (region, hall, update_url, tap_settle_ms, ...) are never touched. The settings keys
 are validated with kiosk.config's own rules (config_from_dict), so the console and the
-terminal agree; the opening-hours keys (HOURS_KEYS) with the span rules below, and
-are passed through to config.json as they are.
+terminal agree; the opening-hours keys (HOURS_KEYS) with kiosk.config.normalise_hours,
+the terminal's own rules for them.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from datetime import date
+
+from kiosk.hours import DAYS
 
 DOC_KIND = "yibao-kiosk-hall-config"
 SETTINGS_KEYS = ("idle_timeout", "idle_countdown", "orientation", "text_size", "theme", "printer")
 HOURS_KEYS = ("opening_hours", "closed_dates", "night_blank")
 PUBLISHED_KEYS = SETTINGS_KEYS + HOURS_KEYS
 PRINTER_KEYS = ("kind", "queue", "address", "paper", "encoding", "timeout", "qr")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS = DAYS
 WEEKDAY_LABELS = {"mon": "周一", "tue": "周二", "wed": "周三", "thu": "周四", "fri": "周五", "sat": "周六",
                   "sun": "周日"}
-# Applied by the window at Home without a restart; the rest need one (see README).
-LIVE_KEYS = ("idle_timeout", "idle_countdown", "orientation", "text_size", "theme", "printer")
-MAX_SPANS_PER_DAY = 6
-MAX_CLOSED_DATES = 366
 MAX_DOC_BYTES = 64 * 1024  # a real hall configuration is under 2 KB
 MAX_VERSION = 10**9
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-SPAN_RE = re.compile(r"^([0-9]{2}):([0-9]{2})-([0-9]{2}):([0-9]{2})$")
 
 
 class HallConfigError(ValueError):
@@ -49,63 +45,19 @@ def _short(value) -> str:
     return _show(value)
 
 
-def parse_span(text, where: str, cross_midnight: bool = False) -> tuple[int, int]:
-    """'08:30-17:00' as minutes (510, 1020). The end may be 24:00; a night span
-    (cross_midnight) may end before it starts ('22:00-06:00')."""
-    m = SPAN_RE.match(text) if isinstance(text, str) else None
-    if m is None:
-        raise HallConfigError(f"{where}: expected a span HH:MM-HH:MM, got {_short(text)}")
-    h1, m1, h2, m2 = (int(x) for x in m.groups())
-    start, end = h1 * 60 + m1, h2 * 60 + m2
-    if h1 > 23 or m1 > 59 or m2 > 59 or end > 24 * 60:
-        raise HallConfigError(f"{where}: {text!r} is not a time of day (00:00..24:00)")
-    if start == end or (start > end and not cross_midnight):
-        raise HallConfigError(f"{where}: {text!r} ends before it starts")
-    return start, end
-
-
 def check_hours(key: str, value):
-    """An opening-hours value checked and normalised; HallConfigError otherwise."""
-    if key == "opening_hours":
-        if not isinstance(value, dict):
-            raise HallConfigError(f"opening_hours: expected an object of weekdays ({', '.join(WEEKDAYS)}), "
-                                  f"got {_short(value)}")
-        unknown = [str(k) for k in value if k not in WEEKDAYS]
-        if unknown:
-            raise HallConfigError(f"opening_hours: unknown weekday {_short(unknown[0])}; valid: {', '.join(WEEKDAYS)}")
-        out = {}
-        for day in WEEKDAYS:
-            spans = value.get(day, [])
-            if not isinstance(spans, list):
-                raise HallConfigError(f"opening_hours.{day}: expected a list of spans, got {_short(spans)}")
-            if len(spans) > MAX_SPANS_PER_DAY:
-                raise HallConfigError(f"opening_hours.{day}: {len(spans)} spans, at most {MAX_SPANS_PER_DAY}")
-            parsed = sorted((parse_span(s, f"opening_hours.{day}"), s) for s in spans)
-            for (a, _), (b, text) in zip(parsed, parsed[1:], strict=False):
-                if b[0] < a[1]:
-                    raise HallConfigError(f"opening_hours.{day}: {text!r} overlaps another span")
-            out[day] = [text for _, text in parsed]
-        return out
-    if key == "closed_dates":
-        if not isinstance(value, list):
-            raise HallConfigError(f"closed_dates: expected a list of dates YYYY-MM-DD, got {_short(value)}")
-        if len(value) > MAX_CLOSED_DATES:
-            raise HallConfigError(f"closed_dates: {len(value)} dates, at most {MAX_CLOSED_DATES}")
-        days = set()
-        for d in value:
-            try:
-                if not isinstance(d, str) or len(d) != 10:
-                    raise ValueError
-                days.add(date.fromisoformat(d).isoformat())
-            except ValueError:
-                raise HallConfigError(f"closed_dates: expected a date YYYY-MM-DD, got {_short(d)}") from None
-        return sorted(days)
-    if key == "night_blank":
-        if value == "":
-            return ""
-        parse_span(value, "night_blank", cross_midnight=True)
-        return value
-    raise HallConfigError(f"{key}: not an opening-hours key")
+    """An opening-hours value checked and normalised by the terminal's own rules
+    (kiosk.config.normalise_hours); HallConfigError otherwise. One set of rules: a value
+    the console accepts is never one the terminal would drop for its default."""
+    from kiosk.config import normalise_hours
+    from kiosk.hours import HoursError
+
+    try:
+        return normalise_hours(key, value)
+    except HoursError as exc:
+        raise HallConfigError(f"{key}: {exc}") from None
+    except RecursionError:
+        raise HallConfigError(f"{key}: nested too deeply") from None
 
 
 def check_config(data) -> dict:

@@ -56,7 +56,7 @@ def seed_copy(tmp_path):
 
 @pytest.fixture
 def make_window(qtbot, catalogue):
-    """Open kiosk windows on the shipped catalogue: make(region, size, **config).
+    """Open kiosk windows on the shipped catalogue: make(region, size, clock, **config).
 
     Taps settle after TEST_SETTLE_MS unless a test sets tap_settle_ms itself; every
     window is closed when the test ends.
@@ -69,9 +69,9 @@ def make_window(qtbot, catalogue):
 
     made = []
 
-    def make(region="shenyang", size=(1080, 1920), **cfg):
+    def make(region="shenyang", size=(1080, 1920), clock=None, **cfg):
         cfg.setdefault("tap_settle_ms", TEST_SETTLE_MS)
-        w = create_window(catalogue, KioskConfig(region=region, **cfg))
+        w = create_window(catalogue, KioskConfig(region=region, **cfg), clock=clock)
         qtbot.addWidget(w)
         w.resize(*size)
         w.show()

@@ -287,10 +287,10 @@ def test_a_hall_configuration_is_saved_audited_and_signed(signing_app):
     ({"idle_countdown": "9" * 5000}, "请输入整数秒数"),
     ({"theme": "purple"}, "theme: expected one of normal, contrast"),
     ({"printer_timeout": "1e999"}, "printer.timeout: expected seconds 1..60"),
-    ({"hours_mon": "08:30-17:00，12:00-13:00"}, "overlaps another span"),
-    ({"hours_tue": " ".join(["08:00-08:30"] * 10_000)}, "10000 spans, at most 6"),
-    ({"closed_dates": "2027-13-01"}, "closed_dates: expected a date"),
-    ({"night_blank": "dusk"}, "night_blank: expected a span HH:MM-HH:MM"),
+    ({"hours_mon": "08:30-17:00，12:00-13:00"}, "08:30-17:00 and 12:00-13:00 overlap"),
+    ({"hours_tue": " ".join(["08:00-08:30"] * 10_000)}, "10000 spans; at most 6 a day"),
+    ({"closed_dates": "2027-13-01"}, "2027-13-01&#39; is not a date in the calendar"),
+    ({"night_blank": "dusk"}, "night_blank: &#39;dusk&#39; is not a span"),
 ])
 def test_a_bad_hall_configuration_is_refused_and_nothing_published(signing_app, change, message):
     from kiosk.db import tufrepo

@@ -63,8 +63,8 @@ def test_published_keys_replace_and_local_keys_stay(terminal):
     assert got["text_size"] == "large" and got["theme"] == "contrast"
     assert got["printer"] == {"kind": "escpos", "queue": "", "address": "tcp://10.0.0.7:9100", "paper": "80mm",
                               "encoding": "gb18030", "timeout": 10.0, "qr": "image"}
-    assert got["opening_hours"] == {"mon": ["08:30-11:30", "13:00-17:00"], "tue": [], "wed": [], "thu": [],
-                                    "fri": [], "sat": ["09:00-12:00"], "sun": []}
+    # days not given stay unlisted: a day not listed is closed once any day has hours
+    assert got["opening_hours"] == {"mon": ["08:30-11:30", "13:00-17:00"], "sat": ["09:00-12:00"]}
     assert got["closed_dates"] == ["2027-01-01"] and got["night_blank"] == "22:00-06:00"
     # the terminal's own keys, as they were
     assert {k: got[k] for k in ("region", "hall", "update_url", "tap_settle_ms")} == {
@@ -152,15 +152,15 @@ def test_an_older_version_never_replaces_a_newer_one(terminal, caplog):
     ({"printer": {"kind": "cups"}}, "printer: missing queue, address"),
     ({"update_url": "https://evil.example/"}, "'update_url' cannot be published per hall"),
     ({"region": "fushun"}, "'region' cannot be published per hall"),
-    ({"opening_hours": {"mon": ["08:30-11:30"] * 7}}, "opening_hours.mon: 7 spans, at most 6"),
-    ({"opening_hours": {"mon": ["17:00-08:00"]}}, "ends before it starts"),
-    ({"opening_hours": {"mon": ["08:00-12:00", "11:00-13:00"]}}, "overlaps another span"),
-    ({"opening_hours": {"mon": ["25:00-26:00"]}}, "not a time of day"),
-    ({"opening_hours": {"funday": []}}, "unknown weekday 'funday'"),
-    ({"opening_hours": ["08:00-12:00"]}, "opening_hours: expected an object of weekdays"),
-    ({"closed_dates": ["2027-02-30"]}, "closed_dates: expected a date YYYY-MM-DD, got '2027-02-30'"),
+    ({"opening_hours": {"mon": ["08:30-11:30"] * 7}}, "opening_hours: mon: 7 spans; at most 6 a day"),
+    ({"opening_hours": {"mon": ["17:00-08:00"]}}, "'17:00-08:00': the end is not after the start"),
+    ({"opening_hours": {"mon": ["08:00-12:00", "11:00-13:00"]}}, "08:00-12:00 and 11:00-13:00 overlap"),
+    ({"opening_hours": {"mon": ["25:00-26:00"]}}, "'25:00' is not a time of day"),
+    ({"opening_hours": {"funday": []}}, "unknown day(s) 'funday'"),
+    ({"opening_hours": ["08:00-12:00"]}, "opening_hours: expected an object"),
+    ({"closed_dates": ["2027-02-30"]}, "closed_dates: '2027-02-30' is not a date in the calendar"),
     ({"closed_dates": "2027-01-01"}, "closed_dates: expected a list of dates"),
-    ({"night_blank": 2200}, "night_blank: expected a span HH:MM-HH:MM, got 2200"),
+    ({"night_blank": 2200}, "night_blank: expected text 'HH:MM-HH:MM', got 2200"),
     ("idle_timeout=120", "config: expected an object"),
 ])
 def test_hostile_values_are_refused_with_a_clear_message(terminal, config_value, message):
@@ -183,7 +183,7 @@ def test_ten_thousand_spans_are_refused_before_download_and_by_the_rules(termina
     with pytest.raises(UpdateError, match=r"bytes signed, more than the limit 65536"):
         update_hall_config(str(repo.dir), db, config)
     assert config.read_bytes() == before
-    with pytest.raises(hallconfig.HallConfigError, match="10000 spans, at most 6"):
+    with pytest.raises(hallconfig.HallConfigError, match="10000 spans; at most 6 a day"):
         hallconfig.check_config({"opening_hours": {"mon": spans}})
 
 
@@ -223,16 +223,24 @@ def test_fleet_status_names_the_applied_version(terminal):
     assert line.startswith("大厅配置：第 3 版（shenyang/heping，") and "拒绝" not in line
 
 
-def test_span_rules():
-    assert hallconfig.parse_span("08:30-17:00", "x") == (510, 1020)
-    assert hallconfig.parse_span("13:00-24:00", "x") == (780, 1440)
-    assert hallconfig.parse_span("22:00-06:00", "x", cross_midnight=True) == (1320, 360)
-    for bad in ("8:30-17:00", "08:30–17:00", "08:30-08:30", "08:60-09:00", "24:00-24:30", "", None):
-        with pytest.raises(hallconfig.HallConfigError):
-            hallconfig.parse_span(bad, "x", cross_midnight=True)
+def test_console_and_terminal_share_the_hours_rules():
+    """The fleet refuses exactly what the terminal would drop for its default, so a
+    published value is never silently 'always open' on the terminal."""
+    from kiosk.config import config_from_dict
+
     assert hallconfig.check_hours("night_blank", "") == ""
+    assert hallconfig.check_hours("night_blank", "22:00-06:00") == "22:00-06:00"
     assert hallconfig.check_hours("closed_dates", ["2027-01-02", "2027-01-01", "2027-01-01"]) == [
         "2027-01-01", "2027-01-02"]
+    assert hallconfig.check_hours("opening_hours", {"mon": ["13:00-17:00", "08:30-11:30"]}) == {
+        "mon": ["08:30-11:30", "13:00-17:00"]}
+    for key, bad in (("opening_hours", {"mon": ["08:30-08:30"]}), ("opening_hours", {"mon": ["08:60-09:00"]}),
+                     ("opening_hours", {"mon": ["24:00-24:30"]}), ("night_blank", "08:30–17:00"),
+                     ("night_blank", None), ("closed_dates", ["2027-02-29"])):
+        with pytest.raises(hallconfig.HallConfigError):
+            hallconfig.check_hours(key, bad)
+        _, problems = config_from_dict({key: bad})
+        assert problems and key in problems[0], (key, bad)  # the terminal refuses it too
 
 
 def test_the_window_applies_the_live_keys_at_home(qtbot, catalogue_db):
@@ -266,6 +274,29 @@ def test_the_window_applies_the_live_keys_at_home(qtbot, catalogue_db):
     finally:
         w.close()
         cat.close()
+
+
+def test_published_hours_close_the_hall_at_home_without_a_restart(qtbot, make_window):
+    """A hall's hours published on a Monday evening: back at Home the kiosk shows the
+    closed screen, the service tiles are gone; no restart."""
+    from datetime import datetime
+
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.config import config_from_dict
+    from kiosk.ui.updates import apply_hall_config
+    from tests.ui_helpers import texts, visible_buttons
+
+    w = make_window("shenyang", clock=lambda: datetime(2026, 12, 7, 19, 30))  # a Monday, 19:30
+    assert visible_buttons(w, "topic:enrolment")  # no hours configured: open
+    merged, problems = config_from_dict({**w.ctx.config.to_dict(), **hallconfig.check_config(
+        {"opening_hours": {"mon": ["08:30-11:30", "13:00-17:00"]}})})
+    assert problems == []
+    assert apply_hall_config(w, merged) == ["opening_hours"]
+    w.check_hours()
+    QApplication.processEvents()
+    assert "本厅已下班" in texts(w)
+    assert not visible_buttons(w, "topic:enrolment")
 
 
 def test_the_update_checker_applies_a_newly_merged_configuration(qtbot, catalogue_db, tmp_path, monkeypatch):

@@ -15,10 +15,9 @@ from PySide6.QtWidgets import QApplication, QLabel
 from kiosk.config import KioskConfig
 from kiosk.session import Screen
 from kiosk.testing.simulated_touch import tap_point, tap_widget
-from kiosk.ui.app import create_window
 from kiosk.ui.qr import qr_pixmap
 from tests.conftest import SEED
-from tests.ui_helpers import TEST_SETTLE_MS, layout_problems, tap, texts, visible_buttons
+from tests.ui_helpers import layout_problems, tap, texts, visible_buttons
 
 WEEKDAYS = {d: ["08:30-11:30", "13:00-17:00"] for d in ("mon", "tue", "wed", "thu", "fri")}
 MONDAY = (2026, 12, 7)  # a Monday
@@ -36,23 +35,14 @@ class Clock:
 
 
 @pytest.fixture
-def make_window(qtbot, catalogue):
-    made = []
+def make_window(make_window):
+    """conftest's windows, with weekday hours unless a test gives its own."""
 
     def make(region="shenyang", clock=None, size=(1080, 1920), **cfg):
-        cfg.setdefault("tap_settle_ms", TEST_SETTLE_MS)
         cfg.setdefault("opening_hours", WEEKDAYS)
-        w = create_window(catalogue, KioskConfig(region=region, **cfg), clock=clock)
-        qtbot.addWidget(w)
-        w.resize(*size)
-        w.show()
-        QApplication.processEvents()
-        made.append(w)
-        return w
+        return make_window(region, size, clock=clock, **cfg)
 
-    yield make
-    for w in made:
-        w.close()
+    return make
 
 
 def tick(w) -> None:

@@ -9,10 +9,9 @@ update keeps the current catalogue and leaves a warning for staff (ctx.warnings,
 the catalogue's age) and in the log.
 
 The same child fetches the hall's signed configuration (kiosk.hallconfig) and merges it
-into config.json; back at Home the window applies the keys that can change live
-(hallconfig.LIVE_KEYS: idle timeout and countdown, orientation, text size, theme,
-printer) with `apply_hall_config`. Opening-hours keys are applied when the window's
-configuration knows them (a restart until then).
+into config.json; back at Home the window applies every published key
+(hallconfig.PUBLISHED_KEYS: idle timeout and countdown, orientation, text size, theme,
+printer, opening hours) with `apply_hall_config`, without a restart.
 """
 
 from __future__ import annotations
@@ -126,16 +125,15 @@ class UpdateChecker(QObject):
 
 def apply_hall_config(window, cfg) -> list[str]:
     """Take the published keys of `cfg` into the running window (at Home): the idle timer
-    and countdown, the look (theme, text size), orientation and the printer. Returns the
+    and countdown, the look (theme, text size), orientation, the printer and the opening
+    hours (the hours timer then shows the closed screen if the hall is closed now). Returns the
     keys that changed; local keys (region, hall, update_url, ...) are not looked at."""
-    from dataclasses import fields, replace
+    from dataclasses import replace
 
-    from kiosk.hallconfig import HOURS_KEYS, LIVE_KEYS
+    from kiosk.hallconfig import PUBLISHED_KEYS
 
     ctx = window.ctx
-    known = {f.name for f in fields(type(ctx.config))}
-    keys = [k for k in (*LIVE_KEYS, *HOURS_KEYS) if k in known]  # hours once the configuration has them
-    changed = [k for k in keys if getattr(cfg, k) != getattr(ctx.config, k)]
+    changed = [k for k in PUBLISHED_KEYS if getattr(cfg, k) != getattr(ctx.config, k)]
     if not changed:
         return []
     ctx.config = replace(ctx.config, **{k: getattr(cfg, k) for k in changed})
