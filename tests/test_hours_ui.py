@@ -131,11 +131,13 @@ def test_hours_that_bypassed_validation_keep_the_kiosk_open(qtbot, make_window):
 # -- the closed screen ----------------------------------------------------------------------------------
 # hand-copied from the documents (seed/): the region's shared online channels and hotline
 CLOSED_CONTENT = {
-    "shenyang": (["http://zwfw.shenyang.gov.cn/", "http://yyjg.ybj.shenyang.gov.cn/"],
+    "shenyang": (["http://zwfw.shenyang.gov.cn/"],
                  ["沈阳智慧医保 APP", "沈阳智慧医保公众号"], "医保咨询热线：024-12345-1-7"),
     "fushun": (["http://fushun.gov.cn"], ["“抚顺医保”公众号", "“国家异地就医备案”小程序"], "联系电话：024-12345"),
-    "kaiyuan": (["http://wt.tlyb.vip/hallEnter/#/", "http://sxzspzx.tieling.gov.cn/"], [], None),
+    "kaiyuan": (["http://wt.tlyb.vip/hallEnter/#/"], [], None),
 }
+# what only clinics and pharmacies (医药机构) use: never offered to citizens at the kiosk
+INSTITUTIONS_ONLY = {"shenyang": "http://yyjg.ybj.shenyang.gov.cn/", "kaiyuan": "http://sxzspzx.tieling.gov.cn/"}
 
 
 @pytest.mark.parametrize("region", sorted(CLOSED_CONTENT))
@@ -152,6 +154,8 @@ def test_closed_screen_says_when_and_where_instead(qtbot, make_window, region):
     assert "以下日期休息：12月14日" in shown
     for url in urls:
         assert url in shown
+    if region in INSTITUTIONS_ONLY:
+        assert INSTITUTIONS_ONLY[region] not in shown
     for app in apps:
         assert app in shown
     if hotline:

@@ -255,13 +255,16 @@ class CatalogueService:
         return topics
 
     # -- channels away from the hall ----------------------------------------------------------
-    def region_channels(self, region_id: str) -> list[RegionChannel]:
+    def region_channels(self, region_id: str, audiences: tuple[str, ...] | None = None) -> list[RegionChannel]:
         """The online addresses (with a URL) and the apps, 公众号 and 小程序 (by name) that
         the region's services name as channels, most widely offered first (online before
         apps). Only what the catalogue says: an online channel without a URL, or an app
-        without a name, is not listed."""
+        without a name, is not listed. `audiences`: only the services for them (个人, 单位,
+        医药机构); None = all."""
         found: dict[tuple[str, str], RegionChannel] = {}
         for svc in self.services(region_id):
+            if audiences is not None and svc.audience not in audiences:
+                continue
             for c in svc.channels:
                 if c.blank:
                     continue

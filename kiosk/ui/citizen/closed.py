@@ -38,6 +38,11 @@ def heading(hours: Hours, now: datetime) -> str:
     return "午间休息"
 
 
+# who stands at the kiosk: citizens and employers' clerks; a clinic's or pharmacy's own
+# channels (医药机构, e.g. Shenyang's institution site) would only puzzle them here
+CITIZEN_AUDIENCES = ("个人", "单位")
+
+
 class ClosedScreen(PagedScreen):
     title = "已下班"
 
@@ -48,7 +53,7 @@ class ClosedScreen(PagedScreen):
 
     def channels(self):
         """(online with URLs, apps) shown: those several services share, the most shared first."""
-        shared = [c for c in self.ctx.catalogue.region_channels(self.ctx.region.id)
+        shared = [c for c in self.ctx.catalogue.region_channels(self.ctx.region.id, CITIZEN_AUDIENCES)
                   if len(c.services) >= MIN_SERVICES]
         online = [c for c in shared if c.url][:MAX_ONLINE]
         apps = [c for c in shared if not c.url and c.name][:MAX_APPS]
