@@ -16,6 +16,7 @@ from kiosk.config import KioskConfig
 from kiosk.session import Screen
 from kiosk.testing.simulated_touch import tap_point, tap_widget
 from kiosk.ui.qr import qr_pixmap
+from kiosk.ui.tap_guard import wait_until_open
 from tests.conftest import SEED
 from tests.ui_helpers import layout_problems, tap, texts, visible_buttons
 
@@ -156,6 +157,8 @@ def test_closed_screen_says_when_and_where_instead(qtbot, make_window, region):
         assert url in shown
     if region in INSTITUTIONS_ONLY:
         assert INSTITUTIONS_ONLY[region] not in shown
+    if region == "shenyang":  # one 公众号, worded two ways by the documents: listed once
+        assert "沈阳智慧医保微信公众号" not in shown and shown.count("掌上办（微信公众号）") == 1
     for app in apps:
         assert app in shown
     if hotline:
@@ -229,6 +232,31 @@ def test_night_blank_wakes_on_a_tap_and_blanks_again(qtbot, make_window):
     assert not blank_shown(w) and not closed_shown(w) and "您好！请选择您要办理的业务" in texts(w)
 
 
+@pytest.mark.parametrize("button", ["largeTextButton", "contrastButton"])
+@pytest.mark.parametrize("finger", ["double", "tremor"])
+def test_taps_that_wake_the_black_screen_do_not_press_what_is_below(qtbot, make_window, button, finger):
+    """Found on a real display: a double tap (or three shaky taps in 240 ms) on the black
+    screen woke it and switched 大字 or 高对比 on, a button the person never saw."""
+    from kiosk.ui import theme
+
+    w = make_window(clock=Clock(*MONDAY, 23, 0), night_blank="21:00-07:00", tap_settle_ms=350)
+    assert blank_shown(w) and w._blank.geometry() == w.rect()  # blanked before the window's first resize
+    assert wait_until_open(w)  # the black screen has been up a while
+    target = visible_buttons(w, button)[0]  # under the black layer, still laid out
+    centre = target.mapTo(w, target.rect().center())
+    offsets = [QPoint(0, 0), QPoint(3, -2)] if finger == "double" else [QPoint(0, 0), QPoint(4, 3), QPoint(-3, 5)]
+    for off in offsets:
+        tap_point(w, centre + off)
+        qtbot.wait(80)
+    QApplication.processEvents()
+    assert not blank_shown(w) and closed_shown(w)
+    assert w.ctx.sizes is theme.NORMAL and w.ctx.palette is theme.LIGHT, "a tap reached the button below"
+    qtbot.wait(400)  # a deliberate tap after the screen has settled works
+    tap_point(w, centre)
+    QApplication.processEvents()
+    assert (w.ctx.sizes is theme.LARGE) if button == "largeTextButton" else (w.ctx.palette is theme.CONTRAST)
+
+
 def test_a_session_at_night_is_never_blanked(qtbot, make_window):
     clock = Clock(*MONDAY, 20, 50)
     w = make_window(clock=clock, night_blank="21:00-07:00", opening_hours={"mon": ["08:00-22:00"]})
@@ -241,6 +269,7 @@ def test_a_session_at_night_is_never_blanked(qtbot, make_window):
 def test_staff_gesture_works_on_the_black_screen(qtbot, make_window):
     w = make_window(clock=Clock(*MONDAY, 23, 0), night_blank="21:00-07:00")
     assert blank_shown(w)
+    assert wait_until_open(w)  # the black screen has been up a while
     for _ in range(5):  # the first tap wakes the screen, all five count
         tap_point(w, QPoint(30, 30))
     QApplication.processEvents()

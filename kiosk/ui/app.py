@@ -314,8 +314,8 @@ class KioskWindow(QWidget):
             self.show_current()
         if self.overlay.isVisible():
             self.overlay.setGeometry(self.rect())
-        if self._blank is not None and self._blank.isVisible():
-            self._blank.setGeometry(self.rect())
+        if self._blank is not None:  # also while the window is not shown yet: blanked before its
+            self._blank.setGeometry(self.rect())  # first resize, it covered only 640x480 of it
 
     def _portrait(self) -> bool:
         o = self.ctx.config.orientation
@@ -400,6 +400,11 @@ class KioskWindow(QWidget):
             self._closed_screen.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
             self.stack.addWidget(self._closed_screen)
         return self._closed_screen
+
+    def blanked(self) -> bool:
+        """Is the night's black screen up? (The tap guard counts black and woken as two
+        views: the taps of a double tap that woke it must not reach the screen below.)"""
+        return self._blank is not None and self._blank.isVisible()
 
     @property
     def night_blank(self) -> NightBlank:

@@ -61,7 +61,7 @@ def view_signature(window) -> tuple:
                 scrolls.append((id(area), area.verticalScrollBar().value()))
     overlay = getattr(window, "overlay", None)
     return (place, tops, overlay is not None and overlay.isVisible(), id(ctx.sizes), id(ctx.palette),
-            ctx.portrait, window.staff_active, tuple(scrolls))
+            ctx.portrait, window.staff_active, tuple(scrolls), window.blanked())
 
 
 class TapGuard(QObject):
