@@ -56,8 +56,17 @@ class ClosedScreen(PagedScreen):
         shared = [c for c in self.ctx.catalogue.region_channels(self.ctx.region.id, CITIZEN_AUDIENCES)
                   if len(c.services) >= MIN_SERVICES]
         online = [c for c in shared if c.url][:MAX_ONLINE]
-        apps = [c for c in shared if not c.url and c.name][:MAX_APPS]
-        return online, apps
+        apps, seen = [], set()
+        for c in shared:
+            if c.url or not c.name:
+                continue
+            # one account, worded two ways by the documents (沈阳智慧医保公众号 / 沈阳智慧医保微信公众号):
+            # listed once, as the most services name it
+            same = (c.type, str(c.name).replace("微信", "").replace(" ", ""))
+            if same not in seen:
+                seen.add(same)
+                apps.append(c)
+        return online, apps[:MAX_APPS]
 
     def phone(self) -> tuple[str, str] | None:
         """(label, number): the region's hotline, else this hall's phone."""
