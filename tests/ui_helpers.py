@@ -65,6 +65,10 @@ def layout_problems(window: QWidget) -> list[str]:
         if isinstance(w, QAbstractButton) and (w.width() < 80 or w.height() < 80):
             problems.append(f"touch target too small: {w.text()!r} {w.width()}x{w.height()}")
     buttons = visible_buttons(window)
+    for b in buttons:  # clipped by a parent too small for it (not by a scroll area: that scrolls)
+        if not _inside_scroll(b) and b.visibleRegion().boundingRect().height() < b.height() - 2:
+            problems.append(f"button cut off by its parent: {b.text()!r} "
+                            f"({b.visibleRegion().boundingRect().height()} of {b.height()} px shown)")
     for i, a in enumerate(buttons):
         ra = shown_rect(a, window)
         for b in buttons[i + 1:]:

@@ -36,8 +36,11 @@ class PinScreen(QWidget):
         self.c = controller
         self.entered = ""
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(64, 48, 64, 48)
-        lay.setSpacing(24)
+        # 1080 px high (landscape) must hold the title, the dots, two message lines, four rows
+        # of 116 px keys 16 px apart and 确定: at 48/24 px it needed 1,122 px and the last row
+        # of keys was cut off (measured on a 1920x1080 display)
+        lay.setContentsMargins(64, 24, 64, 24)
+        lay.setSpacing(12)
         lay.addStretch(1)
         lay.addWidget(label("工作人员登录", role="h1"), alignment=Qt.AlignmentFlag.AlignHCenter)
         lay.addWidget(label("请输入工作人员密码", role="muted"), alignment=Qt.AlignmentFlag.AlignHCenter)
