@@ -1,0 +1,163 @@
+"""Writing and verifying a catalogue database (kiosk/db/build.py) with a small hand-made
+catalogue: what each region's snapshot holds and lacks, the checksums, and each way the
+verification refuses a database that does not read back. No seed, no build: fast."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import replace
+
+import pytest
+
+from kiosk.catalogue.model import (
+    Catalogue,
+    Difference,
+    Document,
+    Hall,
+    PolicyTopic,
+    Region,
+    Service,
+    Topic,
+)
+from kiosk.db.build import BuildError, build_catalogue, seed_digest, snapshots, verify_database, write_catalogue
+from kiosk.db.service import CatalogueService
+
+
+def svc(region, sid):
+    return Service(region=region, id=sid, name=f"{region}-{sid}", category="c", audience="个人", topics=["t"],
+                   ref="§1")
+
+
+def small() -> Catalogue:
+    return Catalogue(
+        documents=[Document("a.txt", "甲市指南", "甲市医保局", "a", "2025-12", 1)],
+        topics=[Topic("t", "参保")],
+        regions=[Region("a", "甲市"), Region("b", "乙市")],
+        halls=[Hall("a", "ha", "甲大厅", "§1"), Hall("b", "hb1", "乙大厅一", "§1"), Hall("b", "hb2", "乙大厅二", "§1")],
+        services=[svc("a", "s1"), svc("b", "s1"), svc("b", "s2")],
+        policy_topics=[PolicyTopic("b", "rates", "缴费", "§1")],
+        differences=[Difference("phone", "1", None, "2", None, None, subject="s1", region="a", kind="service")],
+    )
+
+
+def test_each_region_holds_its_own_records_only():
+    snap = snapshots(small())
+    assert set(snap) == {"*", "a", "b"}
+    assert [r["id"] for r in snap["*"]["regions"]] == ["a", "b"] and snap["*"]["topics"] == [
+        {"id": "t", "label": "参保"}]
+    assert [d["file"] for d in snap["*"]["documents"]] == ["a.txt"]
+    assert [s["name"] for s in snap["a"]["services"]] == ["a-s1"]
+    assert [s["name"] for s in snap["b"]["services"]] == ["b-s1", "b-s2"]
+    assert [h["id"] for h in snap["a"]["halls"]] == ["ha"] and [h["id"] for h in snap["b"]["halls"]] == ["hb1", "hb2"]
+    assert snap["a"]["policy_topics"] == [] and [t["id"] for t in snap["b"]["policy_topics"]] == ["rates"]
+    assert [d["subject"] for d in snap["a"]["differences"]] == ["s1"] and snap["b"]["differences"] == []
+
+
+def test_written_database_reads_back_with_its_checksums(tmp_path):
+    db = tmp_path / "c.sqlite"
+    write_catalogue(small(), db, {"schema_version": "3", "seed_sha256": "abc"})
+    con = sqlite3.connect(db)
+    meta = dict(con.execute("SELECT key, value FROM meta"))
+    rows = dict(con.execute("SELECT region, data FROM snapshots"))
+    con.close()
+    assert set(meta) == {"schema_version", "seed_sha256", "snapshot_sha256"} and meta["seed_sha256"] == "abc"
+    assert set(rows) == {"*", "a", "b"}
+    assert json.loads(meta["snapshot_sha256"]) == {k: hashlib.sha256(v.encode()).hexdigest() for k, v in rows.items()}
+    assert "甲市" in rows["*"]  # Chinese as it is, not \u escapes
+    assert list(json.loads(meta["snapshot_sha256"])) == ["*", "a", "b"]  # sorted keys
+    verify_database(db, small())
+    s = CatalogueService(db)
+    try:
+        assert [x.name for x in s.services("b")] == ["b-s1", "b-s2"] and len(s.halls("b")) == 2
+    finally:
+        s.close()
+
+
+def written(tmp_path):
+    db = tmp_path / "c.sqlite"
+    write_catalogue(small(), db, {"schema_version": "3"})
+    return db
+
+
+def test_verify_refuses_what_does_not_read_back(tmp_path):
+    db = written(tmp_path)
+    cat = small()
+    with pytest.raises(BuildError) as e:
+        verify_database(db, replace(cat, regions=[*cat.regions, Region("c", "丙市")]))
+    assert str(e.value) == f"{db}: regions ['a', 'b'], expected ['a', 'b', 'c']"
+    with pytest.raises(BuildError) as e:
+        verify_database(db, replace(cat, services=[*cat.services, svc("b", "s3")]))
+    assert str(e.value) == f"{db}: region b holds 2 services, expected 3"
+    with pytest.raises(BuildError) as e:
+        verify_database(db, replace(cat, services=[svc("a", "s1"), svc("b", "s2"), svc("b", "s1")]))
+    assert str(e.value) == f"{db}: region b holds 2 services, expected 2"  # the same ids, not in that order
+    with pytest.raises(BuildError) as e:
+        verify_database(db, replace(cat, halls=cat.halls[:2]))
+    assert str(e.value) == f"{db}: region b: halls do not read back"
+    with pytest.raises(BuildError) as e:
+        verify_database(db, replace(cat, differences=[*cat.differences, replace(cat.differences[0], region="b")]))
+    assert str(e.value) == f"{db}: region b: differences do not read back"
+
+
+def test_verify_refuses_a_region_without_services(tmp_path):
+    cat = replace(small(), services=[svc("a", "s1")])
+    db = tmp_path / "c.sqlite"
+    write_catalogue(cat, db, {"schema_version": "3"})
+    with pytest.raises(BuildError) as e:
+        verify_database(db, cat)
+    assert str(e.value) == f"{db}: region b holds 0 services, expected 0"
+
+
+def test_verify_refuses_a_database_that_does_not_open_or_read(tmp_path):
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(BuildError, match=r"junk.sqlite: written catalogue does not open: "):
+        verify_database(junk, small())
+    db = tmp_path / "old.sqlite"
+    write_catalogue(small(), db, {"schema_version": "2"})
+    with pytest.raises(BuildError, match=r"old.sqlite: written catalogue does not read back: .*schema '2'"):
+        verify_database(db, small())
+
+
+def test_verify_refuses_a_record_that_does_not_parse(tmp_path):
+    db = written(tmp_path)
+    con = sqlite3.connect(db)
+    data = json.loads(con.execute("SELECT data FROM snapshots WHERE region = 'a'").fetchone()[0])
+    data["services"][0]["colour"] = "red"
+    text = json.dumps(data, ensure_ascii=False)
+    sums = json.loads(con.execute("SELECT value FROM meta WHERE key = 'snapshot_sha256'").fetchone()[0])
+    sums["a"] = hashlib.sha256(text.encode()).hexdigest()
+    con.execute("UPDATE snapshots SET data = ? WHERE region = 'a'", (text,))
+    con.execute("UPDATE meta SET value = ? WHERE key = 'snapshot_sha256'", (json.dumps(sums),))
+    con.commit()
+    con.close()
+    with pytest.raises(BuildError, match=r"c.sqlite: written catalogue does not parse back: TypeError\("):
+        verify_database(db, small())
+
+
+def test_seed_digest_covers_the_yaml_and_text_files_and_their_names(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.yaml").write_bytes(b"x: 1\n")
+    (tmp_path / "b.txt").write_bytes("文本".encode())
+    (tmp_path / "sub" / "d.yaml").write_bytes(b"y: 2\n")
+    (tmp_path / "notes.md").write_bytes(b"ignored")
+    want = hashlib.sha256(b"a.yaml" + b"x: 1\n" + b"b.txt" + "文本".encode() + b"sub/d.yaml" + b"y: 2\n").hexdigest()
+    assert seed_digest(tmp_path) == want
+    (tmp_path / "notes.md").write_bytes(b"changed")
+    assert seed_digest(tmp_path) == want
+    (tmp_path / "b.txt").rename(tmp_path / "c.txt")
+    assert seed_digest(tmp_path) != want
+
+
+def test_a_seed_with_problems_changes_nothing(tmp_path):
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    db = tmp_path / "data" / "catalogue.sqlite"
+    with pytest.raises(BuildError) as e:
+        build_catalogue(seed, db)
+    assert str(e.value) == f"2 problem(s) in {seed}; the database was not changed"
+    assert [p.message for p in e.value.problems] == ["cannot read: No such file or directory"] * 2
+    assert not db.exists()
+    assert BuildError("x").problems == []
