@@ -78,7 +78,7 @@ def test_services_listed_by_topic_and_by_audience(session):
     assert [s.id for s in session.listed_services()] == ["plain", "claim"]
     assert session.seen == [Screen.SERVICES] and session.can_go_back
     session.choose_audience("单位")
-    assert session.step.audience == "单位" and session.step.topic is None
+    assert session.screen is Screen.SERVICES and session.step.audience == "单位" and session.step.topic is None
     assert [s.id for s in session.listed_services()] == ["asking", "claim"]
     session.choose_audience("个人")
     assert [s.id for s in session.listed_services()] == ["plain"]

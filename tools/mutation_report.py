@@ -35,13 +35,23 @@ def parse(text: str) -> tuple[dict[str, Counter], dict[str, list[str]]]:
     return counts, survivors
 
 
+def mutmut_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mutmut")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def render(counts, survivors, justified: str) -> str:
     out = [
         "# Mutation testing of the core",
         "",
-        f"Re-run on {date.today().isoformat()} with `bash scripts/mutation.sh` (mutmut; modules and test",
-        "selection in `pyproject.toml`, `[tool.mutmut]`). A mutant is *killed* when a test fails",
-        "(or times out) with it. The score is killed ÷ all mutants; the target is at least 90 % per module.",
+        f"Re-run on {date.today().isoformat()} with mutmut {mutmut_version()}, by the one command",
+        "`bash scripts/mutation.sh` (modules and test selection in `pyproject.toml`, `[tool.mutmut]`).",
+        "A mutant is *killed* when a test fails (or times out) with it. The score is killed ÷ all",
+        "mutants run, survivors included; the target is at least 90 % per module.",
         "",
         "| module | mutants | killed | survived | no tests | score |",
         "|---|---:|---:|---:|---:|---:|",
