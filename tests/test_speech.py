@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 
@@ -202,6 +203,10 @@ while :; do sleep 1; done
 """
 
 
+# the voice itself ends on SIGTERM; what it started ignores it
+LEAVES_A_CHILD = STUBBORN.replace("trap '' TERM\nsh -c", "sh -c")
+
+
 def stand_in(tmp_path, monkeypatch, script: str):
     binary = tmp_path / "espeak-ng"
     binary.write_text(script)
@@ -245,8 +250,27 @@ def test_a_voice_that_ignores_sigterm_is_killed_and_reaped(tmp_path, monkeypatch
     proc = sp._proc
     started = time.monotonic()
     sp.stop()
-    assert time.monotonic() - started < 2.4  # 0.5 s for SIGTERM, then SIGKILL
+    assert time.monotonic() - started < 1.4  # 0.5 s for SIGTERM, then SIGKILL
     assert proc.returncode is not None  # reaped: no zombie left
+    deadline = time.monotonic() + 1
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not alive(shell) and not alive(child)
+
+
+def test_what_the_voice_left_behind_in_its_group_is_killed_too(tmp_path, monkeypatch):
+    sp = Speaker(binary=str(stand_in(tmp_path, monkeypatch, LEAVES_A_CHILD)))
+    assert sp.speak("办理")
+    log = tmp_path / "voice.log"
+    deadline = time.monotonic() + 5
+    while not log.exists() or len(log.read_text().split()) < 2:
+        assert time.monotonic() < deadline, "the stand-in voice never started"
+        time.sleep(0.02)
+    shell, child = (int(x) for x in log.read_text().split())
+    while Path(f"/proc/{child}/comm").read_text() != "sleep\n":  # it ignores SIGTERM once it sleeps
+        assert time.monotonic() < deadline, "the stand-in's child never slept"
+        time.sleep(0.02)
+    sp.stop()
     deadline = time.monotonic() + 1
     while alive(child) and time.monotonic() < deadline:
         time.sleep(0.01)
