@@ -71,6 +71,7 @@ def doc(date, title="市医保局全面推进医保服务", short_title=None):
         (doc("2025-12-01"), False, "2025 年《市医保局全面推进医保服务》"),  # a day: the year only
         (doc("2025-1a"), False, "2025 年《市医保局全面推进医保服务》"),
         (doc("2025-123"), False, "2025 年《市医保局全面推进医保服务》"),
+        (doc("2025-x2"), False, "2025 年《市医保局全面推进医保服务》"),  # not a month
         (doc(None), False, "《市医保局全面推进医保服务》"),
         (doc(""), False, "《市医保局全面推进医保服务》"),
         (doc("约2020"), False, "《市医保局全面推进医保服务》"),  # no year to say
@@ -100,6 +101,7 @@ def test_older_materials_line_groups_by_the_guide_that_lists_them():
         "较早的办事指南还列有：结婚证，请以窗口要求为准。"
     )
     assert older_materials_line([]) == ""
+    assert older_materials_line([Material(text="胸片X；", ref="§1")]) == "较早的办事指南还列有：胸片X，请以窗口要求为准。"
 
 
 def test_older_note_groups_keep_the_order_and_the_document():
