@@ -23,7 +23,7 @@ from kiosk.catalogue.model import (
     TextItem,
     TimeLimit,
 )
-from kiosk.printing.document import WindowLine, _strip_prefix, build_document
+from kiosk.printing.document import Block, MaterialLine, WindowLine, _strip_prefix, build_document
 
 NOW = datetime(2026, 11, 25, 9, 30, 5, 123456)
 YES_NO = [Option("yes", "是"), Option("no", "否")]
@@ -33,7 +33,8 @@ def full_service() -> Service:
     return Service(
         region="test", id="svc", name="测试事项", category="c", audience="个人", topics=[], ref="§1",
         questions=[Question("who", "谁来办？", [Option("self", "本人"), Option("proxy", "他人代办")]),
-                   Question("married", "是否已婚？", YES_NO), Question("local", "是否本市户籍?", YES_NO)],
+                   Question("married", "是否已婚？", YES_NO), Question("local", "是否本市户籍?", YES_NO),
+                   Question("xray", "是否拍了X？", [Option("y", "已拍片"), Option("n", "未拍片")])],
         materials=[
             Material("身份证原件", "§1", name="身份证", original="原件", source="公安机关", requirement="有效期内",
                      deferrable_deadline="10个工作日"),
@@ -47,6 +48,7 @@ def full_service() -> Service:
         refusals=[TextItem("材料不全", "§4"), TextItem("自费药品", "§4", label="下列费用不予支付"),
                   TextItem("美容项目", "§4", label="下列费用不予支付"), TextItem("其他", "§4", label="测试事项")],
         channels=[
+            Channel("online", "网上办：旧网址", "§5", url="http://old.example.gov.cn/", blank=True),
             Channel("window", "窗口办：一楼15号窗口", "§5", place="某某中心", window="一楼15号窗口"),
             Channel("window", "窗口办：一楼15号窗口", "§5", place="某某中心", window="一楼15号窗口"),
             Channel("office", "现场办：医保科", "§5"),
@@ -68,7 +70,7 @@ FULL = """某某中心大厅
 测试事项
 办事材料清单　编号：20261125-0042
 打印时间：2026-11-25 09:30
-适用情形：他人代办；是否本市户籍：是
+适用情形：他人代办；是否本市户籍：是；是否拍了X：已拍片
 未选择全部情形，以下列出所有可能需要的材料
 ————————
 【需提供材料（共3项）】
@@ -107,7 +109,7 @@ http://example.gov.cn/x
 
 
 def full_doc(answers=None, serial="20261125-0042", now=NOW):
-    guide = build_guide(full_service(), {"who": "proxy", "local": "yes"} if answers is None else answers)
+    guide = build_guide(full_service(), {"who": "proxy", "local": "yes", "xray": "y"} if answers is None else answers)
     return build_document(guide, REGION, HALL, serial=serial, now=now)
 
 
@@ -125,6 +127,20 @@ def test_every_line_of_a_full_checklist():
     assert [b.kind for b in doc.blocks()][:4] == ["hall", "title", "meta", "meta"]
     assert [b.kind for b in doc.blocks()][-2:] == ["footer", "footer"]
     assert doc.blocks()[-1].text == footer.rstrip("\n")
+    assert [blk for blk in doc.blocks() if blk.kind == "rule"] == [Block("rule"), Block("rule")]  # no text
+
+
+def test_the_documents_a_checklist_follows_are_named_before_the_disclaimer():
+    doc = full_doc()
+    doc.source_titles = ["甲市办事指南（2025）", "乙文件"]
+    blocks = doc.blocks()
+    assert blocks[-3:-1] == [Block("text", "依据：甲市办事指南（2025）；乙文件"), Block("footer", "本清单仅供参考，以窗口受理为准。")]
+    assert doc.plain_text().endswith("http://example.gov.cn/x\n依据：甲市办事指南（2025）；乙文件\n本清单仅供参考，以窗口受理为准。\n"
+                                     f"目录版本 v1 · 依据 2025 年《指南》 · 校验码 {doc.content_hash}\n")
+
+
+def test_a_material_for_two_open_situations():
+    assert MaterialLine("结婚证", situations=("是否已婚：是", "他人代办")).details() == ["适用：是否已婚：是；他人代办"]
 
 
 def test_where_to_go_and_what_a_failing_printer_says():
@@ -137,7 +153,7 @@ def test_where_to_go_and_what_a_failing_printer_says():
 def test_the_check_code_follows_the_content_not_the_serial_or_time():
     a = full_doc()
     assert full_doc(serial="20990101-0001", now=datetime(2030, 1, 1)).content_hash == a.content_hash
-    assert full_doc(answers={"who": "self", "local": "yes"}).content_hash != a.content_hash
+    assert full_doc(answers={"who": "self", "local": "yes", "xray": "y"}).content_hash != a.content_hash
     assert re.fullmatch(r"[0-9a-f]{8}", a.content_hash)
     assert a.trace_line == f"目录版本 v1 · 依据 2025 年《指南》 · 校验码 {a.content_hash}"
 
@@ -211,6 +227,7 @@ def test_a_window_line(line, label, short):
         ("窗口办：  ", "窗口办："),  # nothing after it: keep the text
         ("  二楼大厅 ", "二楼大厅"),
         ("a:b：c", "c"),  # the Chinese colon first
+        ("窗口：二楼：东侧", "二楼：东侧"),  # the first colon ends the prefix
     ],
 )
 def test_strip_prefix(text, stripped):
