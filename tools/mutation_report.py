@@ -67,7 +67,9 @@ def render(counts, survivors, justified: str) -> str:
         killed = c["killed"] + c["timeout"] + c["segfault"]
         total["n"] += n
         total["killed"] += killed
-        out.append(f"| `{module}` | {n} | {killed} | {c['survived']} | {c['no tests']} | {100 * killed / n:.1f} % |")
+        partial = f" (partial: {c['not checked']} not run)" if c["not checked"] else ""
+        out.append(f"| `{module}`{partial} | {n} | {killed} | {c['survived']} | {c['no tests']} | "
+                   f"{100 * killed / n:.1f} % |")
     if total["n"]:
         out.append(f"| **all** | {total['n']} | {total['killed']} | | | {100 * total['killed'] / total['n']:.1f} % |")
     if not_run:
