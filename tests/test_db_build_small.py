@@ -161,3 +161,104 @@ def test_a_seed_with_problems_changes_nothing(tmp_path):
     assert [p.message for p in e.value.problems] == ["cannot read: No such file or directory"] * 2
     assert not db.exists()
     assert BuildError("x").problems == []
+
+
+def test_snapshot_checksums_are_stored_with_sorted_keys(tmp_path):
+    db = tmp_path / "c.sqlite"
+    cat = small()
+    write_catalogue(replace(cat, regions=cat.regions[::-1]), db, {"schema_version": "3"})
+    con = sqlite3.connect(db)
+    text = con.execute("SELECT value FROM meta WHERE key = 'snapshot_sha256'").fetchone()[0]
+    con.close()
+    assert list(json.loads(text)) == ["*", "a", "b"]  # regions written b, a
+
+
+# -- build_catalogue: the whole seed (without comparing the documents: 1-2 s) -----------------
+
+def test_a_build_writes_the_seed_atomically_and_keeps_the_previous_one(tmp_path):
+    from datetime import datetime
+
+    from tests.conftest import SEED
+
+    db = tmp_path / "data" / "catalogue.sqlite"
+    cat = build_catalogue(SEED, db, check_documents=False)
+    con = sqlite3.connect(db)
+    meta = dict(con.execute("SELECT key, value FROM meta"))
+    con.close()
+    assert set(meta) == {"schema_version", "built_at", "seed_sha256", "counts", "snapshot_sha256"}
+    assert meta["schema_version"] == "3" and meta["seed_sha256"] == seed_digest(SEED)
+    built = datetime.fromisoformat(meta["built_at"])
+    assert built.utcoffset().total_seconds() == 0 and built.microsecond == 0
+    counts = json.loads(meta["counts"])
+    assert sorted(counts) == ["fushun", "kaiyuan", "shenyang"] and counts["kaiyuan"] == 33
+    s = CatalogueService(db)
+    try:
+        assert counts == {r: len(s.services(r)) for r in counts}
+    finally:
+        s.close()
+    assert len(cat.services) == sum(counts.values())
+    assert oct(db.stat().st_mode & 0o777) == oct(0o600)
+    assert [p.name for p in db.parent.iterdir() if p.name.endswith(".tmp")] == []
+    build_catalogue(SEED, db, check_documents=False)
+    assert (db.parent / "catalogue.previous.sqlite").exists()  # the one replaced, kept whole
+
+
+def fake_seed(monkeypatch, cat, problems=()):
+    import kiosk.db.build
+
+    asked = []
+
+    def load_seed(seed_dir, check_documents=True):
+        asked.append(check_documents)
+        return cat, list(problems)
+
+    monkeypatch.setattr(kiosk.db.build, "load_seed", load_seed)
+    return asked
+
+
+def test_the_documents_are_compared_unless_told_not_to(tmp_path, monkeypatch):
+    asked = fake_seed(monkeypatch, small())
+    build_catalogue(tmp_path / "seed", tmp_path / "data" / "c.sqlite")
+    build_catalogue(tmp_path / "seed", tmp_path / "data" / "c.sqlite", check_documents=False)
+    assert asked == [True, False]
+
+
+def test_a_seed_without_services_changes_nothing(tmp_path, monkeypatch):
+    fake_seed(monkeypatch, replace(small(), services=[]))
+    db = tmp_path / "data" / "c.sqlite"
+    with pytest.raises(BuildError) as e:
+        build_catalogue(tmp_path / "seed", db)
+    assert str(e.value) == f"no services found in {tmp_path / 'seed'}; the database was not changed"
+    assert not db.exists()
+
+
+def test_a_failed_write_or_verification_leaves_the_live_database_and_no_temporary_file(tmp_path, monkeypatch):
+    from sqlalchemy.exc import SQLAlchemyError
+
+    import kiosk.db.build
+
+    fake_seed(monkeypatch, small())
+    db = tmp_path / "data" / "c.sqlite"
+    build_catalogue(tmp_path / "seed", db)
+    before = db.read_bytes()
+
+    def full(*args):
+        raise SQLAlchemyError("database or disk is full")
+
+    monkeypatch.setattr(kiosk.db.build, "write_catalogue", full)
+    with pytest.raises(BuildError) as e:
+        build_catalogue(tmp_path / "seed", db)
+    assert str(e.value) == (f"{db.parent}: cannot write the catalogue (database or disk is full); "
+                            "the database was not changed")
+    assert db.read_bytes() == before
+    assert [p.name for p in db.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+    def refused(*args):
+        raise BuildError("does not read back")
+
+    monkeypatch.setattr(kiosk.db.build, "write_catalogue", write_catalogue)
+    monkeypatch.setattr(kiosk.db.build, "verify_database", refused)
+    with pytest.raises(BuildError, match="^does not read back$"):
+        build_catalogue(tmp_path / "seed", db)
+    assert db.read_bytes() == before
+    assert [p.name for p in db.parent.iterdir() if p.name.endswith(".tmp")] == []
