@@ -109,3 +109,15 @@ def test_without_line_numbers_the_first_line_is_named():
     assert validate({"name": "x", "ref": "r", "items": [{"ref": "r"}]}, SPEC, "f") == [
         Problem("f", 1, "items[0].text: required field missing")]
     assert str(Problem("seed/a.yaml", 12, "name: must not be empty")) == "seed/a.yaml:12: name: must not be empty"
+
+
+def test_a_record_below_comments_names_its_own_line(tmp_path):
+    assert check(tmp_path, "# a comment\n# another\nname: x\nref: §1\nform: x\nwhen: {a: x, b: []}\n") == [
+        (6, "when.b: expected an option id or a list of option ids"),  # after an option given as text
+        (3, "form.: expected a mapping"),
+    ]
+
+
+def test_provenance_names_the_record_whatever_its_name():
+    spec = {"ref": ("str", False), "boxX": (("rec", {"ref": ("str", True)}), True)}
+    assert validate({"boxX": {}}, spec, "f") == [Problem("f", 1, "boxX: missing provenance (ref)")]
