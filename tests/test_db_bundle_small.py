@@ -96,8 +96,8 @@ def test_previous_path():
 
 def test_a_database_bundle(tmp_path):
     db = small_db(tmp_path / "c.sqlite")
-    out = make_bundle(tmp_path / "new" / "b.tar.gz", "2026-11-25.1", db_path=db)
-    assert out == tmp_path / "new" / "b.tar.gz" and sorted(p.name for p in out.parent.iterdir()) == ["b.tar.gz"]
+    out = make_bundle(tmp_path / "new" / "deeper" / "b.tar.gz", "2026-11-25.1", db_path=db)
+    assert out == tmp_path / "new" / "deeper" / "b.tar.gz" and sorted(p.name for p in out.parent.iterdir()) == ["b.tar.gz"]
     with tarfile.open(out) as tar:
         assert tar.getnames() == ["bundle.json", "catalogue.sqlite"]
         m = json.loads(tar.extractfile("bundle.json").read())
@@ -122,9 +122,9 @@ def test_a_seed_bundle_takes_the_sources_only(tmp_path):
 
 
 def test_exactly_one_of_database_or_seed(tmp_path):
-    with pytest.raises(ValueError, match="give exactly one of db_path or seed_dir"):
+    with pytest.raises(ValueError, match="^give exactly one of db_path or seed_dir$"):
         make_bundle(tmp_path / "x.tar.gz", "v1")
-    with pytest.raises(ValueError, match="give exactly one of db_path or seed_dir"):
+    with pytest.raises(ValueError, match="^give exactly one of db_path or seed_dir$"):
         make_bundle(tmp_path / "x.tar.gz", "v1", db_path=tmp_path, seed_dir=tmp_path)
 
 
@@ -289,8 +289,9 @@ def test_install_newer_refuse_older_and_roll_back(tmp_path):
     assert same["version"] == "2026-11-25.10"
 
     v3 = bundle_of(tmp_path, "2026-11-26.1")  # drops kaiyuan, which this terminal holds
-    with pytest.raises(BundleError, match="region\\(s\\) kaiyuan missing"):
+    with pytest.raises(BundleError) as e:
         install_bundle(str(v3), live, trusted=Signed("2026-11-26.1"))
+    assert str(e.value) == f"{v3}: region(s) kaiyuan missing from the catalogue (refused)"
     assert installed_version(live) == "2026-11-25.10"
 
     rollback(live)
@@ -350,3 +351,125 @@ def test_the_installed_bundle_version_is_written_in_the_live_database(tmp_path):
     assert dict(con.execute("SELECT key, value FROM meta"))["bundle_version"] == "v7"
     con.close()
     assert oct(live.stat().st_mode & 0o777) == oct(0o600)
+
+
+def test_bundle_json_is_indented_utf8(tmp_path):
+    out = make_bundle(tmp_path / "b.tar.gz", "2026年第1版", db_path=small_db(tmp_path / "c.sqlite"))
+    with tarfile.open(out) as tar:
+        raw = tar.extractfile("bundle.json").read()
+    assert raw.startswith(b'{\n  "format": 1,\n  "kind": "database",\n  "version": "2026\xe5\xb9\xb4\xe7\xac\xac1\xe7\x89\x88",')
+
+
+def test_members_add_up_to_the_expansion_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(b, "MAX_EXPANDED_BYTES", 2 << 20)
+    bad = tar_of(tmp_path / "sum.tar.gz", {"bundle.json": b"{}", "a": bytes(1 << 20), "c": bytes(1 << 20)})
+    assert refused(tmp_path, bad) == f"{bad}: expands to more than 2 MiB (refused)"
+
+
+def test_an_uncompressed_tar_is_not_a_bundle(tmp_path):
+    plain = tmp_path / "plain.tar.gz"
+    with tarfile.open(plain, "w") as tar:
+        info = tarfile.TarInfo("bundle.json")
+        info.size = 2
+        tar.addfile(info, io.BytesIO(b"{}"))
+    assert refused(tmp_path, plain).startswith(f"{plain}: not a readable .tar.gz bundle (")
+
+
+def test_a_seed_bundle_of_the_shipped_seed_builds(tmp_path):
+    from tests.conftest import SEED
+
+    out = make_bundle(tmp_path / "seed.tar.gz", "v1", seed_dir=SEED)
+    assert inspect_bundle(out)["kind"] == "seed"
+
+
+def test_inspect_names_the_bundle_in_a_region_refusal(tmp_path):
+    out = make_bundle(tmp_path / "b.tar.gz", "v1", db_path=small_db(tmp_path / "c.sqlite", services=(("fushun", "s1"),)))
+    assert refused(tmp_path, out) == f"{out}: region(s) shenyang without any service (refused)"
+
+
+def test_install_names_the_source_in_a_staging_refusal(tmp_path):
+    bad = tar_of(tmp_path / "bad.tar.gz", {"bundle.json": manifest({"x.txt": b"x"}), "x.txt": b"x"})
+    with pytest.raises(BundleError) as e:
+        install_bundle(str(bad), tmp_path / "data" / "c.sqlite", trusted=Signed("v1"))
+    assert str(e.value) == f"{bad}: a database bundle without catalogue.sqlite"
+
+
+def test_install_refuses_a_region_whose_halls_do_not_read(tmp_path):
+    db = small_db(tmp_path / "src" / "c.sqlite")
+    con = sqlite3.connect(db)
+    data = json.loads(con.execute("SELECT data FROM snapshots WHERE region = 'fushun'").fetchone()[0])
+    data["halls"] = [{"colour": "red"}]
+    text = json.dumps(data, ensure_ascii=False)
+    sums = json.loads(con.execute("SELECT value FROM meta WHERE key = 'snapshot_sha256'").fetchone()[0])
+    sums["fushun"] = sha(text.encode())
+    con.execute("UPDATE snapshots SET data = ? WHERE region = 'fushun'", (text,))
+    con.execute("UPDATE meta SET value = ? WHERE key = 'snapshot_sha256'", (json.dumps(sums),))
+    con.commit()
+    con.close()
+    out = make_bundle(tmp_path / "b.tar.gz", "v1", db_path=db)
+    with pytest.raises(BundleError) as e:
+        install_bundle(str(out), tmp_path / "data" / "c.sqlite", trusted=Signed("v1"))
+    assert str(e.value).startswith(f"{out}: ") and "catalogue data for 'fushun' is damaged" in str(e.value)
+    assert not (tmp_path / "data" / "c.sqlite").exists()
+
+
+def test_install_works_beside_the_live_database(tmp_path, monkeypatch):
+    seen = []
+    real = b._install
+
+    def spy(source, db_path, trusted, tmpdir):
+        seen.append(Path(tmpdir))
+        return real(source, db_path, trusted, tmpdir)
+
+    monkeypatch.setattr(b, "_install", spy)
+    live = tmp_path / "data" / "catalogue.sqlite"
+    install_bundle(str(bundle_of(tmp_path, "v1")), live, trusted=Signed("v1"))
+    assert seen[0].parent == live.parent and seen[0].name.startswith(".bundle-")
+    assert not seen[0].exists()  # removed after
+
+
+def test_an_unsigned_install_goes_through_the_signed_metadata(tmp_path, monkeypatch):
+    import kiosk.db.update
+
+    calls = []
+    monkeypatch.setattr(kiosk.db.update, "install_signed", lambda source, db: calls.append((source, db)) or {"v": 1})
+    assert install_bundle("b.tar.gz", tmp_path / "c.sqlite") == {"v": 1}
+    assert calls == [("b.tar.gz", tmp_path / "c.sqlite")]
+
+
+@pytest.fixture
+def server(tmp_path):
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    root = tmp_path / "www"
+    root.mkdir()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield root, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_fetch_and_install_over_http(tmp_path, server):
+    root, url = server
+    (root / "b.tar.gz").write_bytes(bundle_of(tmp_path, "v1").read_bytes())
+    dest = tmp_path / "dl"
+    dest.mkdir()
+    got = fetch(f"{url}/b.tar.gz", dest)
+    assert got == dest / "bundle.tar.gz" and got.read_bytes() == (root / "b.tar.gz").read_bytes()
+    with pytest.raises(BundleError, match=r"^download refused or failed: .*404"):
+        fetch(f"{url}/none.tar.gz", dest)
+    with pytest.raises(BundleError) as e:
+        fetch(f"{url}/b.tar.gz", tmp_path / "no-such-folder")
+    assert str(e.value).startswith(f"{url}/b.tar.gz: download failed (")
+    with pytest.raises(BundleError, match="^download refused or failed: "):
+        fetch("https://127.0.0.1:1/b.tar.gz", dest)  # nothing listens there: refused, not "no such file"
+    live = tmp_path / "data" / "catalogue.sqlite"
+    assert install_bundle(f"{url}/b.tar.gz", live, trusted=Signed("v1"))["version"] == "v1"
+    assert installed_version(live) == "v1"
