@@ -473,3 +473,13 @@ def test_fetch_and_install_over_http(tmp_path, server):
     live = tmp_path / "data" / "catalogue.sqlite"
     assert install_bundle(f"{url}/b.tar.gz", live, trusted=Signed("v1"))["version"] == "v1"
     assert installed_version(live) == "v1"
+
+
+def test_a_download_over_the_size_limit_is_refused(tmp_path, server, monkeypatch):
+    root, url = server
+    (root / "big.tar.gz").write_bytes(bytes(4096))
+    monkeypatch.setattr(b, "MAX_BUNDLE_BYTES", 1000)
+    with pytest.raises(BundleError, match="^download refused or failed: "):
+        fetch(f"{url}/big.tar.gz", tmp_path)
+    monkeypatch.setattr(b, "MAX_BUNDLE_BYTES", 4096)
+    assert fetch(f"{url}/big.tar.gz", tmp_path).read_bytes() == bytes(4096)
