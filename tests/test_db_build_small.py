@@ -262,3 +262,78 @@ def test_a_failed_write_or_verification_leaves_the_live_database_and_no_temporar
         build_catalogue(tmp_path / "seed", db)
     assert db.read_bytes() == before
     assert [p.name for p in db.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_the_temporary_file_sits_beside_the_database_under_a_known_name(tmp_path, monkeypatch):
+    """remove_leftovers finds a killed build's file by its name, and os.replace needs
+    the same file system: '.catalogue-*.sqlite.tmp' in the database's folder."""
+    import kiosk.db.build
+
+    fake_seed(monkeypatch, small())
+    seen = []
+
+    def verify(path, cat):
+        seen.append(path)
+
+    monkeypatch.setattr(kiosk.db.build, "verify_database", verify)
+    db = tmp_path / "data" / "c.sqlite"
+    build_catalogue(tmp_path / "seed", db)
+    assert seen[0].parent == db.parent
+    assert seen[0].name.startswith(".catalogue-") and seen[0].name.endswith(".sqlite.tmp")
+
+
+def test_a_disk_error_names_sqlites_own_words(tmp_path, monkeypatch):
+    import sqlite3 as sqlite
+
+    from sqlalchemy.exc import OperationalError
+
+    import kiosk.db.build
+
+    fake_seed(monkeypatch, small())
+
+    def full(*args):
+        raise OperationalError("INSERT INTO meta", {}, sqlite.OperationalError("database or disk is full"))
+
+    monkeypatch.setattr(kiosk.db.build, "write_catalogue", full)
+    db = tmp_path / "data" / "c.sqlite"
+    with pytest.raises(BuildError) as e:
+        build_catalogue(tmp_path / "seed", db)
+    assert str(e.value) == (f"{db.parent}: cannot write the catalogue (database or disk is full); "
+                            "the database was not changed")
+
+
+def test_a_failure_after_the_swap_is_reported_as_itself(tmp_path, monkeypatch):
+    import kiosk.fsutil
+
+    fake_seed(monkeypatch, small())
+
+    def fsync_dir(folder):
+        raise OSError("fsync failed")
+
+    monkeypatch.setattr(kiosk.fsutil, "fsync_dir", fsync_dir)
+    with pytest.raises(OSError, match="^fsync failed$"):  # not a FileNotFoundError of the moved file
+        build_catalogue(tmp_path / "seed", tmp_path / "data" / "c.sqlite")
+
+
+def test_a_second_build_at_once_is_told_what_is_running(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    from kiosk.fsutil import Busy
+
+    fake_seed(monkeypatch, small())
+    folder = tmp_path / "data"
+    folder.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
+         "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(30)", str(folder / ".kiosk.lock")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        with pytest.raises(Busy) as e:
+            build_catalogue(tmp_path / "seed", folder / "c.sqlite")
+        assert str(e.value) == (f"{folder}: a catalogue build or install is already running (lock .kiosk.lock); "
+                                "try again when it has finished")
+    finally:
+        holder.kill()
+        holder.wait()
