@@ -33,7 +33,11 @@ def catalogue_db(_private_data_dir):
     from kiosk.db.build import build_catalogue
 
     db = _private_data_dir / "catalogue.sqlite"
-    build_catalogue(SEED, db)
+    prebuilt = os.environ.get("KIOSK_TEST_CATALOGUE")
+    if prebuilt:  # scripts/mutation.sh: built once from the unmutated seed, not per mutant
+        shutil.copyfile(prebuilt, db)
+    else:
+        build_catalogue(SEED, db)
     return db
 
 

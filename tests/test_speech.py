@@ -1,4 +1,6 @@
 """朗读: what the voice is handed, what it says (espeak-ng's phonemes), and that it stops.
+No Qt here (the core's tests, used by mutation runs); the screens' tests are in
+tests/test_speech_ui.py.
 
 Expected words and phonemes are written by hand: the Chinese a person says, and
 espeak-ng's cmn-latn-pinyin phonemes of each syllable (e.g. 三 san1 -> s'a55n).
@@ -6,14 +8,15 @@ espeak-ng's cmn-latn-pinyin phonemes of each syllable (e.g. 三 san1 -> s'a55n).
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 
 from kiosk.speech import Speaker, voice_input
 from kiosk.speech_text import spoken
+from tests.speech_support import alive, stand_in_voice
 
 SAYS = [
     ("办理时限：30 个工作日", "办理时限：三十个工作日"),
@@ -132,44 +135,12 @@ def test_materials_are_read_with_original_or_copy(catalogue):
     assert "电话。" in text and "零二四，一二三四五，一，七" in spoken(text)
 
 
-# -- stopping: a slow stand-in voice ---------------------------------------------------------------
-STAND_IN = """#!/bin/sh
-case "$1" in --voices*) echo ' 5  cmn-latn-pinyin  M  chinese-pinyin  sit/cmn-Latn-pinyin'; exit 0;; esac
-sleep 60 &
-echo "$$ $!" >> "$STAND_IN_LOG"
-wait
-"""
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+# -- stopping: a slow stand-in voice (tests/speech_support.py) -------------------------------------
 
 
 @pytest.fixture
 def slow_voice(tmp_path, monkeypatch):
-    """A voice that takes a minute: every process it starts is written to a log."""
-    binary = tmp_path / "espeak-ng"
-    binary.write_text(STAND_IN)
-    binary.chmod(0o755)
-    log = tmp_path / "voice.log"
-    monkeypatch.setenv("KIOSK_ESPEAK", str(binary))
-    monkeypatch.setenv("STAND_IN_LOG", str(log))
-
-    def pids() -> list[int]:
-        deadline = time.monotonic() + 5
-        while not log.exists() or not log.read_text().strip():
-            assert time.monotonic() < deadline, "the stand-in voice never started"
-            time.sleep(0.02)
-        return [int(x) for x in log.read_text().split()]
-
-    yield pids
-    for pid in (pids() if log.exists() else []):
-        if alive(pid):
-            os.kill(pid, 9)
+    yield from stand_in_voice(tmp_path, monkeypatch)
 
 
 def test_the_speaker_kills_the_voice_and_its_children(slow_voice):
@@ -186,132 +157,121 @@ def test_the_speaker_kills_the_voice_and_its_children(slow_voice):
     assert sp.last_input == "ban4 li3 shi2 xian4 , san1 shi2 ge4 gong1 zuo4 ri4"
 
 
-@pytest.fixture
-def make_speaking_window(qtbot, catalogue, slow_voice):
-    from PySide6.QtWidgets import QApplication
+# -- to_pinyin by hand: pauses, digits, neutral tones, what is dropped -------------------------------
+@pytest.mark.parametrize(
+    "text, pinyin",
+    [
+        ("，一", "yi1"),  # a pause first says nothing
+        ("一，，二", "yi1 , er4"),  # two pauses in a row are one
+        ("一，", "yi1"),  # nor a pause last
+        ("第3项", "di4 san1 xiang4"),  # a digit left over is read
+        ("我的", "wo3 de5"),  # the neutral tone is 5, not left out
+        ("办abc", "ban4"),  # lower-case Latin is not Mandarin: dropped, not spelled
+        ("★办", "ban4"),
+        ("办理X", "ban4 li3 X"),  # a capital is spelled, even last
+        ("", ""),
+    ],
+)
+def test_to_pinyin(text, pinyin):
+    from kiosk.speech import to_pinyin
 
-    from kiosk.config import KioskConfig
-    from kiosk.ui.app import create_window
-    from tests.ui_helpers import TEST_SETTLE_MS
-
-    made = []
-
-    def make(region="fushun"):
-        w = create_window(catalogue, KioskConfig(region=region, tap_settle_ms=TEST_SETTLE_MS))
-        qtbot.addWidget(w)
-        w.resize(1080, 1920)
-        w.show()
-        QApplication.processEvents()
-        w.warm_up()  # the voice is looked for once Home is painted
-        made.append(w)
-        return w
-
-    yield make
-    for w in made:
-        w.close()
+    assert to_pinyin(text) == pinyin
 
 
-@pytest.fixture
-def speaking_window(make_speaking_window):
-    return make_speaking_window()
+def test_place_names_are_loaded_once_and_read_right(monkeypatch):
+    import kiosk.speech
+    from kiosk.speech import to_pinyin
+
+    monkeypatch.setattr(kiosk.speech, "_places_loaded", False)
+    assert to_pinyin("长白西路") == "chang2 bai2 xi1 lu4"
+    assert kiosk.speech._places_loaded is True
 
 
-def start_reading(qtbot, w, slow_voice):
-    from tests.ui_helpers import tap
+RECORDING = """#!/bin/sh
+case "$1" in --voices*) echo ' 5  cmn-latn-pinyin  M  chinese-pinyin  sit/cmn-Latn-pinyin'; exit 0;; esac
+printf '%s|' "$@" > "$STAND_IN_LOG.args"
+fds="$(readlink /proc/$$/fd/1) $(readlink /proc/$$/fd/2)"
+echo "$fds" > "$STAND_IN_LOG.fds"
+"""
 
-    tap(qtbot, w, "speakButton")
-    assert w.speak_button.text().endswith("停止") and "朗读" not in w.speak_button.text()
-    assert w.speak_button.width() >= 80 and w.speak_button.height() >= 80
-    shell, child = slow_voice()
-    assert alive(shell) and alive(child)
-    return shell, child
-
-
-def to_checklist(qtbot, w):
-    from kiosk.session import Screen
-    from tests.ui_helpers import tap
-
-    tap(qtbot, w, "topic:maternity")
-    tap(qtbot, w, "service:maternity-allowance")
-    assert w.ctx.session.screen is Screen.CHECKLIST
+STUBBORN = """#!/bin/sh
+case "$1" in --voices*) echo ' 5  cmn-latn-pinyin  M  chinese-pinyin  sit/cmn-Latn-pinyin'; exit 0;; esac
+trap '' TERM
+sh -c "trap '' TERM; exec sleep 60" &
+echo "$$ $!" >> "$STAND_IN_LOG"
+while :; do sleep 1; done
+"""
 
 
-def test_stop_button_stops_the_voice(qtbot, speaking_window, slow_voice):
-    from tests.ui_helpers import tap
+# the voice itself ends on SIGTERM; what it started ignores it
+LEAVES_A_CHILD = STUBBORN.replace("trap '' TERM\nsh -c", "sh -c")
 
-    w = speaking_window
-    to_checklist(qtbot, w)
-    shell, child = start_reading(qtbot, w, slow_voice)
-    assert "材料，共5项" in w.ctx.speaker.last_input or "cai2 liao4" in w.ctx.speaker.last_input
-    tap(qtbot, w, "speakButton")
+
+def stand_in(tmp_path, monkeypatch, script: str):
+    binary = tmp_path / "espeak-ng"
+    binary.write_text(script)
+    binary.chmod(0o755)
+    monkeypatch.setenv("STAND_IN_LOG", str(tmp_path / "voice.log"))
+    return binary
+
+
+def test_the_voice_is_started_slow_silent_and_in_its_own_session(tmp_path, monkeypatch):
+    binary = stand_in(tmp_path, monkeypatch, RECORDING)
+    sp = Speaker(binary=str(binary))
+    assert sp.last_input == "" and sp.binary == str(binary)
+    assert sp.speak("第3项")
+    sp._proc.wait(timeout=5)
+    assert (tmp_path / "voice.log.args").read_text() == "-v|cmn-latn-pinyin|-s|130|-g|8|di4 san1 xiang4|"
+    assert (tmp_path / "voice.log.fds").read_text().split() == ["/dev/null", "/dev/null"]
+
+
+def test_nothing_to_say_or_no_voice_starts_nothing(tmp_path, monkeypatch):
+    binary = stand_in(tmp_path, monkeypatch, RECORDING)
+    sp = Speaker(binary=str(binary))
+    assert sp.speak("  \n") is False and not sp.speaking and sp.last_input == ""
+    assert not (tmp_path / "voice.log.args").exists()
+    missing = Speaker(binary=str(tmp_path / "no-such-voice"))
+    assert missing.speak("办理") is False and not missing.available and missing.last_input == ""
+    assert sp.available
+    binary.chmod(0o644)  # found once, then it cannot be run: no voice, no traceback
+    assert sp.speak("办理") is False and not sp.speaking
+
+
+def test_a_voice_that_ignores_sigterm_is_killed_and_reaped(tmp_path, monkeypatch):
+    binary = stand_in(tmp_path, monkeypatch, STUBBORN)
+    sp = Speaker(binary=str(binary))
+    assert sp.speak("办理")
+    log = tmp_path / "voice.log"
+    deadline = time.monotonic() + 5
+    while not log.exists() or len(log.read_text().split()) < 2:
+        assert time.monotonic() < deadline, "the stand-in voice never started"
+        time.sleep(0.02)
+    shell, child = (int(x) for x in log.read_text().split())
+    proc = sp._proc
+    started = time.monotonic()
+    sp.stop()
+    assert time.monotonic() - started < 1.4  # 0.5 s for SIGTERM, then SIGKILL
+    assert proc.returncode is not None  # reaped: no zombie left
+    deadline = time.monotonic() + 1
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert not alive(shell) and not alive(child)
-    assert w.speak_button.text() == "朗读"
 
 
-@pytest.mark.parametrize("how", ["home", "back", "screen", "print", "idle", "close"])
-def test_speech_never_outlives_the_screen_or_the_session(qtbot, speaking_window, slow_voice, how):
-    from kiosk.session import Screen
-    from tests.ui_helpers import tap
-
-    w = speaking_window
-    s = w.ctx.session
-    to_checklist(qtbot, w)
-    shell, child = start_reading(qtbot, w, slow_voice)
-    if how == "home":
-        tap(qtbot, w, "homeButton")
-    elif how == "back":
-        tap(qtbot, w, "backButton")
-    elif how == "screen":
-        s.open_halls()
-    elif how == "print":
-        tap(qtbot, w, "printButton")
-    elif how == "idle":
-        w.ctx.config.idle_timeout = 1
-        w.overlay.seconds = 1
-        w.note_activity()
-        qtbot.waitUntil(lambda: s.screen is Screen.HOME, timeout=6000)
-    else:
-        w.close()
-    qtbot.waitUntil(lambda: not alive(shell) and not alive(child), timeout=3000)
-    assert not w.ctx.speaker.speaking
-    if how != "close":  # the button follows within its 300 ms poll
-        qtbot.waitUntil(lambda: w.speak_button.text() == "朗读", timeout=2000)
-
-
-def test_typing_a_search_does_not_stop_the_voice(qtbot, speaking_window, slow_voice):
-    """Typing changes the results, not the screen: the voice goes on."""
-    from tests.ui_helpers import tap
-
-    w = speaking_window
-    tap(qtbot, w, "searchButton")
-    tap(qtbot, w, "key:y")
-    shell, child = start_reading(qtbot, w, slow_voice)
-    assert "zhao3 dao4" in w.ctx.speaker.last_input  # 找到…项业务
-    tap(qtbot, w, "key:d")
-    assert alive(shell) and alive(child)
-
-
-@pytest.mark.parametrize("screen", ["search", "policy", "halls", "question", "services"])
-def test_read_aloud_on_every_citizen_screen(qtbot, make_speaking_window, slow_voice, screen):
-    from tests.ui_helpers import tap, visible_buttons
-
-    w = make_speaking_window("shenyang" if screen == "policy" else "fushun")
-    if screen == "search":
-        tap(qtbot, w, "searchButton")
-        expected = "sou1 suo3 ye4 wu4"  # 搜索业务
-    elif screen == "policy":
-        tap(qtbot, w, "policyButton")
-        expected = "zheng4 ce4 su4 cha2"  # 政策速查
-    elif screen == "halls":
-        tap(qtbot, w, "hallsButton")
-        expected = "ling2 er4 si4 , yi1 er4 san1 si4 wu3"  # the hotline, in its groups
-    elif screen == "question":
-        tap(qtbot, w, "topic:enrolment")
-        tap(qtbot, w, "service:resident-enrol")
-        expected = "zhong1 zhi3 can1 bao3"  # 终止参保, an answer read out
-    else:
-        tap(qtbot, w, "topic:enrolment")
-        expected = "cheng2 xiang1 ju1 min2 can1 bao3 deng1 ji4"  # 城乡居民参保登记
-    assert visible_buttons(w, "speakButton")
-    start_reading(qtbot, w, slow_voice)
-    assert expected in w.ctx.speaker.last_input
+def test_what_the_voice_left_behind_in_its_group_is_killed_too(tmp_path, monkeypatch):
+    sp = Speaker(binary=str(stand_in(tmp_path, monkeypatch, LEAVES_A_CHILD)))
+    assert sp.speak("办理")
+    log = tmp_path / "voice.log"
+    deadline = time.monotonic() + 5
+    while not log.exists() or len(log.read_text().split()) < 2:
+        assert time.monotonic() < deadline, "the stand-in voice never started"
+        time.sleep(0.02)
+    shell, child = (int(x) for x in log.read_text().split())
+    while Path(f"/proc/{child}/comm").read_text() != "sleep\n":  # it ignores SIGTERM once it sleeps
+        assert time.monotonic() < deadline, "the stand-in's child never slept"
+        time.sleep(0.02)
+    sp.stop()
+    deadline = time.monotonic() + 1
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not alive(shell) and not alive(child)

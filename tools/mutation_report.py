@@ -1,5 +1,6 @@
 """Write docs/mutation.md from `mutmut results --all true`: the score per module and the
-survivors, keeping the hand-written "Justified survivors" section of the old file.
+survivors, keeping the hand-written part of the old file (from "## Notes", or else from
+"## Justified survivors", to the end).
 
     python tools/mutation_report.py mutants/results.txt docs/mutation.md
 """
@@ -13,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 JUSTIFIED = "## Justified survivors"
+NOTES = "## Notes"
 LINE = re.compile(r"^\s*(?P<name>[\w.]+?)\.x(?:ǁ\w+ǁ)?_?\w*__mutmut_\d+: (?P<status>[\w ]+)$")
 
 
@@ -35,13 +37,23 @@ def parse(text: str) -> tuple[dict[str, Counter], dict[str, list[str]]]:
     return counts, survivors
 
 
+def mutmut_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mutmut")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def render(counts, survivors, justified: str) -> str:
     out = [
         "# Mutation testing of the core",
         "",
-        f"Re-run on {date.today().isoformat()} with `bash scripts/mutation.sh` (mutmut; modules and test",
-        "selection in `pyproject.toml`, `[tool.mutmut]`). A mutant is *killed* when a test fails",
-        "(or times out) with it. The score is killed ÷ all mutants; the target is at least 90 % per module.",
+        f"Re-run on {date.today().isoformat()} with mutmut {mutmut_version()}, by the one command",
+        "`bash scripts/mutation.sh` (modules and test selection in `pyproject.toml`, `[tool.mutmut]`).",
+        "A mutant is *killed* when a test fails (or times out) with it. The score is killed ÷ all",
+        "mutants run, survivors included; the target is at least 90 % per module.",
         "",
         "| module | mutants | killed | survived | no tests | score |",
         "|---|---:|---:|---:|---:|---:|",
@@ -57,9 +69,11 @@ def render(counts, survivors, justified: str) -> str:
         killed = c["killed"] + c["timeout"] + c["segfault"]
         total["n"] += n
         total["killed"] += killed
-        out.append(f"| `{module}` | {n} | {killed} | {c['survived']} | {c['no tests']} | {100 * killed / n:.1f} % |")
+        partial = f" (partial: {c['not checked']} not run)" if c["not checked"] else ""
+        out.append(f"| `{module}`{partial} | {n} | {killed} | {c['survived']} | {c['no tests']} | "
+                   f"{100 * killed / n:.1f} % |")
     if total["n"]:
-        out.append(f"| **all** | {total['n']} | {total['killed']} | | | {100 * total['killed'] / total['n']:.1f} % |")
+        out.append(f"| **all run** | {total['n']} | {total['killed']} | | | {100 * total['killed'] / total['n']:.1f} % |")
     if not_run:
         out += ["", "Not run this time: " + ", ".join(not_run) + "."]
     out += ["", "## Survivors", ""]
@@ -74,7 +88,8 @@ def render(counts, survivors, justified: str) -> str:
 
 def main(results: str, doc: str) -> int:
     old = Path(doc).read_text(encoding="utf-8") if Path(doc).exists() else ""
-    justified = old[old.index(JUSTIFIED):] if JUSTIFIED in old else ""
+    kept = NOTES if NOTES in old else JUSTIFIED
+    justified = old[old.index(kept):] if kept in old else ""
     counts, survivors = parse(Path(results).read_text(encoding="utf-8"))
     if not counts:
         print("no mutants in the results: did mutmut run?", file=sys.stderr)
