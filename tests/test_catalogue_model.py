@@ -34,7 +34,6 @@ from kiosk.catalogue.model import (
     document_label,
     normalize_condition,
     older_materials_line,
-    older_note_groups,
     policy_topic_from_dict,
     region_from_dict,
     service_from_dict,
@@ -105,13 +104,15 @@ def test_older_materials_line_groups_by_the_guide_that_lists_them():
 
 
 def test_older_note_groups_keep_the_order_and_the_document():
-    a1 = TextItem(text="甲", ref="§1", label="2020 年公开指南")
-    b = TextItem(text="乙", ref="§2")
-    a2 = TextItem(text="丙", ref="§3", label="2020 年公开指南")
-    groups = older_note_groups([a1, b, a2])
-    assert groups == [("2020 年公开指南", [a1, a2]), ("", [b])]
-    assert groups[0][1][0] is a1 and groups[1][1][0] is b
-    assert older_note_groups([]) == []
+    from kiosk.catalogue.view import GuideView, NoteGroup, TextView
+
+    a1 = TextView(text="甲", ref="§1", label="2020 年公开指南")
+    b = TextView(text="乙", ref="§2")
+    a2 = TextView(text="丙", ref="§3", label="2020 年公开指南")
+    groups = GuideView.note_groups((a1, b, a2))
+    assert groups == [NoteGroup("2020 年公开指南", (a1, a2)), NoteGroup("", (b,))]
+    assert groups[0].items[0] is a1 and groups[1].items[0] is b
+    assert GuideView.note_groups(()) == []
 
 
 # -- conditions as the seed writes them ----------------------------------------------------

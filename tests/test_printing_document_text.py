@@ -23,7 +23,8 @@ from kiosk.catalogue.model import (
     TextItem,
     TimeLimit,
 )
-from kiosk.printing.document import Block, MaterialLine, WindowLine, _strip_prefix, build_document
+from kiosk.catalogue.view import _strip_prefix
+from kiosk.printing.document import Block, MaterialLine, WindowLine, build_document
 
 NOW = datetime(2026, 11, 25, 9, 30, 5, 123456)
 YES_NO = [Option("yes", "是"), Option("no", "否")]

@@ -408,7 +408,8 @@ class GuideView:
     def situations(self) -> list[str]:
         return [a.situation for a in self.answers]
 
-    def note_groups(self, items: tuple[TextView, ...]) -> list[NoteGroup]:
+    @staticmethod
+    def note_groups(items: tuple[TextView, ...]) -> list[NoteGroup]:
         """Items grouped under the document they come from (their label), in order."""
         groups: dict[str, list[TextView]] = {}
         for t in items:
