@@ -84,7 +84,10 @@ def double_tap(qtbot, w, at: QPoint, gap_ms: int, touch: bool = False) -> str:
     if (time.monotonic() - start) * 1000 < gap_ms:
         wait_until(start + gap_ms / 1000)
         late = (time.monotonic() - start) * 1000 - gap_ms
-        assert late < 40, f"the second tap came {late:.0f} ms late: not the gap this test is about"
+        # late on a busy machine is fine while the second tap still falls inside the settle time
+        # the guard is about (350 ms); 40 ms for every gap failed the 80 ms case under load
+        assert gap_ms + late < w.tap_guard.settle * 1000 - 10, \
+            f"the second tap came {late:.0f} ms late: not the gap this test is about"
     # else the first tap took longer than the gap (a busy machine): the second was queued, and
     # is handled now, as the kiosk would handle a queued tap
     hit(top, at)
