@@ -219,6 +219,42 @@ def test_config_change_shows_on_the_citizen_screens(qtbot, staff_window, tmp_pat
     assert f"本大厅：{tiexi.name}" in texts(w)
 
 
+def type_keys(qtbot, w, text: str) -> None:
+    """Type on the staff keyboard, its symbols page already shown (digits, : and -)."""
+    for ch in text:
+        tap(qtbot, w, f"kb:{ch}")
+
+
+def test_staff_set_the_hours_on_the_touch_screen(qtbot, staff_window, tmp_path):
+    """A hall without a fleet service sets its hours at the terminal: Monday with a lunch
+    break, a closed date, a night blank; a wrong span is refused and nothing is saved."""
+    w = staff_window()
+    login(qtbot, w)
+    assert "全天开放" in texts(w)  # no hours yet
+    tap(qtbot, w, "cfg:edit:hours.mon")
+    type_keys(qtbot, w, "08:30-11:30，13:00-17:00")
+    tap(qtbot, w, "cfg:edit:hours.mon")  # 完成
+    tap(qtbot, w, "cfg:edit:closed_dates")
+    type_keys(qtbot, w, "2027-01-01")
+    tap(qtbot, w, "cfg:edit:closed_dates")
+    tap(qtbot, w, "cfg:edit:night_blank")
+    type_keys(qtbot, w, "21:00-07:00")
+    tap(qtbot, w, "cfg:edit:night_blank")
+    assert "休息" in texts(w)  # once Monday has hours, a day left empty is closed
+    tap(qtbot, w, "cfg:save")
+    assert "设置已保存" in texts(w)
+    saved = json.loads((tmp_path / "config" / "config.json").read_text())
+    assert saved["opening_hours"] == {"mon": ["08:30-11:30", "13:00-17:00"]}
+    assert saved["closed_dates"] == ["2027-01-01"] and saved["night_blank"] == "21:00-07:00"
+    assert w.ctx.config.opening_hours == {"mon": ["08:30-11:30", "13:00-17:00"]}  # in use at once
+    # an end before its start: refused, the saved file unchanged
+    tap(qtbot, w, "cfg:edit:hours.tue")
+    type_keys(qtbot, w, "17:00-08:00")
+    tap(qtbot, w, "cfg:save")
+    assert "设置已保存" not in texts(w) and "opening_hours" in texts(w)
+    assert json.loads((tmp_path / "config" / "config.json").read_text()) == saved
+
+
 def test_config_save_on_a_full_disk_keeps_the_previous(qtbot, staff_window, tmp_path, monkeypatch):
     import kiosk.ui.staff.mode as staff_mode
 
@@ -363,6 +399,8 @@ def test_staff_screens_fit(qtbot, staff_window, size):
     tap(qtbot, w, "cfg:printer.kind:escpos")
     tap(qtbot, w, "cfg:edit:printer.address")
     problems["config-keyboard"] = layout_problems(w)
+    tap(qtbot, w, "cfg:edit:hours.mon")
+    problems["config-hours"] = layout_problems(w)
     tap(qtbot, w, "staffTab:catalogue")
     problems["catalogue"] = layout_problems(w)
     tap(qtbot, w, "edit:flexible-enrol")
@@ -403,3 +441,21 @@ def test_catalogue_age_is_told_to_staff_past_the_limit(catalogue_db):
     (warning,) = catalogue_age_warnings(catalogue_db, 90, now=later)
     assert "已 100 天未更新" in warning and "超过 90 天" in warning
     assert catalogue_age_warnings(catalogue_db, 120, now=later) == []
+
+
+def test_hours_text_round_trip_and_emptied_week():
+    from kiosk.ui.staff.config import hours_text, set_hours_text
+
+    cfg = KioskConfig()
+    set_hours_text(cfg, "hours.mon", " 08:30-11:30，13:00-17:00 ")
+    set_hours_text(cfg, "hours.sat", "09：00－12：00、")  # the keyboard's full-width ： and －
+    assert cfg.opening_hours == {"mon": ["08:30-11:30", "13:00-17:00"], "sat": ["09:00-12:00"]}
+    assert hours_text(cfg, "hours.mon") == "08:30-11:30，13:00-17:00" and hours_text(cfg, "hours.tue") == ""
+    set_hours_text(cfg, "hours.sat", "")
+    assert cfg.opening_hours == {"mon": ["08:30-11:30", "13:00-17:00"], "sat": []}  # Saturday closed
+    set_hours_text(cfg, "hours.mon", "  ")
+    assert cfg.opening_hours == {}  # every day emptied: always open again, not closed all week
+    set_hours_text(cfg, "closed_dates", "2027-01-01 2027-02-16")
+    assert cfg.closed_dates == ["2027-01-01", "2027-02-16"] and hours_text(cfg, "closed_dates") == "2027-01-01，2027-02-16"
+    set_hours_text(cfg, "night_blank", " 21:00-07:00 ")
+    assert cfg.night_blank == "21:00-07:00" == hours_text(cfg, "night_blank")

@@ -1,10 +1,12 @@
 """本机设置: region and hall, printer (none / CUPS queue / ESC/POS address, 打印测试页),
-paper width, idle timeout, orientation, default text size and theme. Saved to
+paper width, idle timeout, orientation, default text size and theme, and the hall's
+opening hours (per weekday, closed dates, night blank; kiosk/hours.py). Saved to
 config.json (atomically) and applied to the citizen screens at once."""
 
 from __future__ import annotations
 
 import copy
+import re
 import threading
 
 from PySide6.QtCore import QObject, Signal
@@ -20,6 +22,40 @@ PAPER_LABELS = {"a4": "A4 纸", "80mm": "80 毫米小票", "58mm": "58 毫米小
 ORIENTATION_LABELS = (("auto", "按屏幕自动"), ("portrait", "竖屏"), ("landscape", "横屏"))
 TEXT_SIZE_LABELS = (("normal", "标准字号"), ("large", "大字"))
 THEME_LABELS = (("normal", "标准配色"), ("contrast", "高对比"))
+# the hours fields typed on the keyboard: key -> (title, what to type)
+HOURS_FIELDS = {
+    **{f"hours.{day}": (f"{name}办公时间", "如 08:30-11:30，13:00-17:00；留空为休息")
+       for day, name in (("mon", "周一"), ("tue", "周二"), ("wed", "周三"), ("thu", "周四"), ("fri", "周五"),
+                         ("sat", "周六"), ("sun", "周日"))},
+    "closed_dates": ("休息日期", "如 2027-01-01，2027-02-16"),
+    "night_blank": ("夜间黑屏", "如 21:00-07:00；留空为不黑屏"),
+}
+_SEPARATORS = re.compile(r"[\s,，、;；]+")
+_ASCII_TIME = str.maketrans("：－—–~～", ":-----")
+
+
+def hours_text(cfg, key: str) -> str:
+    """What the staff field shows for an hours key of `cfg` (the inverse of set_hours_text)."""
+    if key.startswith("hours."):
+        return "，".join(cfg.opening_hours.get(key.split(".")[1], []))
+    if key == "closed_dates":
+        return "，".join(cfg.closed_dates)
+    return cfg.night_blank
+
+
+def set_hours_text(cfg, key: str, text: str) -> None:
+    """Put what staff typed into the draft `cfg` as config.json holds it; checked on save."""
+    # the keyboard offers ： and － beside : and -; the hours want the ASCII ones
+    text = text.translate(_ASCII_TIME)
+    parts = [x for x in _SEPARATORS.split(text.strip()) if x]
+    if key.startswith("hours."):
+        cfg.opening_hours = {**cfg.opening_hours, key.split(".")[1]: parts}
+        if not any(cfg.opening_hours.values()):
+            cfg.opening_hours = {}  # nothing typed on any day: always open, as before
+    elif key == "closed_dates":
+        cfg.closed_dates = parts
+    else:
+        cfg.night_blank = text.strip()
 
 
 def hall_labels(halls) -> dict[str, str]:
@@ -135,6 +171,7 @@ class ConfigScreen(QWidget):
         row.addWidget(button("＋ 10 秒", lambda: self.step_idle(10), name="cfg:idleMore"), 1)
         lay.addLayout(row)
         body.addWidget(frame)
+        self._hours_card()
         self._choices("屏幕方向", ORIENTATION_LABELS, d.orientation, "orientation")
         self._choices("默认字号", TEXT_SIZE_LABELS, d.text_size, "text_size", 2)
         self._choices("默认配色", THEME_LABELS, d.theme, "theme", 2)
@@ -143,6 +180,24 @@ class ConfigScreen(QWidget):
         self.body.setStretch(1, 0 if ctx.portrait else 1)
         self.keyboard_box.setVisible(self.editing is not None)
         self.page.area.verticalScrollBar().setValue(pos)
+
+    def _hours_card(self) -> None:
+        d = self.draft
+        frame, lay = card()
+        lay.addWidget(label("本大厅办公时间", role="h2"))
+        lay.addWidget(label("不填写任何一天：全天开放。填写后，未填写的日子为休息；办公时间以外，"
+                            "首页显示“本厅已下班”和网上办、掌上办、咨询电话。", role="muted"))
+        for key, (title, _hint) in HOURS_FIELDS.items():
+            text = hours_text(d, key)
+            if not text and key.startswith("hours."):
+                text = "休息" if d.opening_hours else "全天开放"
+            row = QHBoxLayout()
+            row.addWidget(label(title.removesuffix("办公时间"), role="strong", wrap=False), 1)
+            row.addWidget(label(text or "（未填写）", name=f"cfgValue:{key}"), 3)
+            row.addWidget(button("完成" if self.editing == key else "输入", (lambda k=key: self.edit(k)),
+                                 name=f"cfg:edit:{key}"), 1)
+            lay.addLayout(row)
+        self.page.body.addWidget(frame)
 
     # -- changes ------------------------------------------------------------------------------------------
     def set(self, key: str, value) -> None:
@@ -165,14 +220,28 @@ class ConfigScreen(QWidget):
         """Show (or hide) the keyboard with the field being typed, below the page."""
         self.editing = None if self.editing == key else key
         if self.editing:
-            self.kb_title.setText("CUPS 队列名" if key == "printer.queue" else "打印机地址")
-            self.kb_field.setText(getattr(self.draft.printer, key.split(".")[1]))
+            if key in HOURS_FIELDS:
+                title, hint = HOURS_FIELDS[key]
+                self.kb_title.setText(f"{title}（{hint}）")
+                self.kb_field.setText(hours_text(self.draft, key))
+                self.keyboard.symbols = True  # digits, ':' and '-' first
+                self.keyboard._draw()
+            else:
+                self.kb_title.setText("CUPS 队列名" if key == "printer.queue" else "打印机地址")
+                self.kb_field.setText(getattr(self.draft.printer, key.split(".")[1]))
+                self.keyboard.symbols = False
+                self.keyboard._draw()
             self.keyboard.set_target(self.kb_field)
             self.kb_field.setFocus()
         self._draw()
 
     def _typed(self, text: str) -> None:
-        if self.editing:
+        if self.editing in HOURS_FIELDS:
+            set_hours_text(self.draft, self.editing, text)
+            shown = self.findChild(QLabel, f"cfgValue:{self.editing}")
+            if shown is not None:
+                shown.setText(text.strip() or "（未填写）")
+        elif self.editing:
             setattr(self.draft.printer, self.editing.split(".")[1], text.strip())
             shown = self.findChild(QLabel, f"cfgValue:{self.editing}")
             if shown is not None:

@@ -75,7 +75,10 @@ class Keyboard(QWidget):
                 shown = ch.upper() if not self.symbols else ch
                 self.keys.addWidget(button(shown, (lambda ch=ch: self.key(ch)), role="key", name=f"kb:{ch}"),
                                     r, c * 2 + offset, 1, 2)
-        self.keys.addWidget(button("删除", self.backspace, role="key", name="kb:backspace"), 2, 16, 1, 4)
+        # the symbols' last row has 11 keys (22 columns): 删除 goes to the end of the row above
+        # (it overlapped '.' and '_' there); letters keep it after ZXCVBNM
+        at = (1, 20, 1, 2) if self.symbols else (2, 16, 1, 4)
+        self.keys.addWidget(button("删除", self.backspace, role="key", name="kb:backspace"), *at)
         bottom = [
             (("拼音" if self.pinyin else "英文"), self.toggle_pinyin, "kb:mode", 4),
             (("字母" if self.symbols else "123"), self.toggle_symbols, "kb:symbols", 3),
@@ -88,8 +91,9 @@ class Keyboard(QWidget):
         for text, fn, name, span in bottom:
             self.keys.addWidget(button(text, fn, role="key", name=name), 3, col, 1, span)
             col += span
-        for c in range(20):
-            self.keys.setColumnStretch(c, 1)
+        columns = 22 if self.symbols else 20
+        for c in range(22):
+            self.keys.setColumnStretch(c, 1 if c < columns else 0)
         self._draw_candidates()
 
     def _draw_candidates(self) -> None:
