@@ -239,17 +239,25 @@ def add_bundle(repo: Path, keydir: Path, bundle: Path, timestamp_days: float | N
     digest = info.hashes["sha256"]
     dest = repo / "targets" / f"{digest}.{name}"
     dest.parent.mkdir(parents=True, exist_ok=True)
+    _sign_target(repo, keydir, root, targets, signers, info, dest, lambda tmp: shutil.copyfile(bundle, tmp),
+                 timestamp_days)
+    return version
+
+
+def _sign_target(repo: Path, keydir: Path, root, targets, signers, info, dest: Path, write,
+                 timestamp_days: float | None) -> None:
+    """Store a target's file at `dest` (written by `write(tmp)`, then renamed: never half a
+    file), list `info` in targets, and re-sign targets, snapshot and timestamp."""
     tmp = dest.with_name(f".{dest.name}.tmp")
-    shutil.copyfile(bundle, tmp)
+    write(tmp)
     os.chmod(tmp, 0o644)
     os.replace(tmp, dest)
-    targets.signed.targets[name] = info
+    targets.signed.targets[info.path] = info
     targets.signed.version += 1
     targets.signed.expires = _expiry("targets")
     _sign_role(targets, signers)
     _write(repo, targets, versioned=True)
     _publish_snapshot_and_timestamp(repo, keydir, root, targets.signed.version, timestamp_days)
-    return version
 
 
 def add_file(repo: Path, keydir: Path, name: str, data: bytes, custom: dict,
@@ -274,16 +282,7 @@ def add_file(repo: Path, keydir: Path, name: str, data: bytes, custom: dict,
         if d == repo / "targets":
             break
         os.chmod(d, 0o755)
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    tmp.write_bytes(data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, dest)
-    targets.signed.targets[name] = info
-    targets.signed.version += 1
-    targets.signed.expires = _expiry("targets")
-    _sign_role(targets, signers)
-    _write(repo, targets, versioned=True)
-    _publish_snapshot_and_timestamp(repo, keydir, root, targets.signed.version, timestamp_days)
+    _sign_target(repo, keydir, root, targets, signers, info, dest, lambda tmp: tmp.write_bytes(data), timestamp_days)
 
 
 def refresh_timestamp(repo: Path, keydir: Path, days: float | None = None,
