@@ -15,28 +15,15 @@ def slow_voice(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def make_speaking_window(qtbot, catalogue, slow_voice):
-    from PySide6.QtWidgets import QApplication
-
-    from kiosk.config import KioskConfig
-    from kiosk.ui.app import create_window
-    from tests.ui_helpers import TEST_SETTLE_MS
-
-    made = []
+def make_speaking_window(make_window, slow_voice):
+    """conftest's windows (Fushun by default) with the stand-in voice, looked for at once."""
 
     def make(region="fushun"):
-        w = create_window(catalogue, KioskConfig(region=region, tap_settle_ms=TEST_SETTLE_MS))
-        qtbot.addWidget(w)
-        w.resize(1080, 1920)
-        w.show()
-        QApplication.processEvents()
+        w = make_window(region)
         w.warm_up()  # the voice is looked for once Home is painted
-        made.append(w)
         return w
 
-    yield make
-    for w in made:
-        w.close()
+    return make
 
 
 @pytest.fixture
