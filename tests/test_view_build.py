@@ -104,6 +104,10 @@ def test_view_of_every_field():
     assert (online.type, online.text, online.ref, online.name, online.url, online.path, online.note, online.label,
             online.menu, online.blank) == ("online", "网上办：示例网", R + "四", "示例网", "http://example.org",
                                            ("办事",), "全天", "网上办", "办事", False)
+    assert online.summary == "网上办：示例网 http://example.org 办事 （全天）"
+    assert online.summary_with("整天可办") == "网上办：示例网 http://example.org 办事 （整天可办）"
+    assert online.summary_with(None) == "网上办：示例网 http://example.org 办事"
+    assert v.channels[3].summary_with("整天可办") == "窗口办：文件未给出具体地址"
     assert [(w.place, w.window, w.kind, w.label) for w in v.windows] == [
         ("示例中心", "3号窗口", "窗口", "示例中心 3号窗口"), ("二楼", None, "现场办", "二楼")]
     assert (v.online_url, v.online_name) == ("http://example.org", "示例网")
