@@ -149,3 +149,25 @@ def test_view_without_halls_or_online_channel():
     assert v.hall is None and v.halls == ()
     assert (v.online_url, v.online_name) == (None, None)
     assert [q.id for q in v.unanswered] == ["b"]
+
+
+def test_view_of_each_channel_keeps_its_parsed_fields_and_condition():
+    svc = service()
+    svc.channels = [
+        Channel("window", "窗口办：示例中心", R + "三", place="示例中心", window="3号窗口", condition=WHEN_B),
+        Channel("app", "掌上办：示例APP", R + "三", app="示例APP"),
+        Channel("email", "邮箱办", R + "三", email="a@example.org"),
+        Channel("online", "网上办：示例网", R + "四", name="示例网"),
+    ]
+    svc.refusals = [TextItem("不受理。", R + "九", WHEN_B, "示例事项")]
+    v = build_view(build_guide(svc, {"a": "x"}), REGION, [], [], trace=False)
+    win, app, email, online = v.channels
+    assert (win.place, win.window, win.condition, win.situations, win.open_situations) == (
+        "示例中心", "3号窗口", WHEN_B, ("有单位的",), ("有单位的",))
+    assert (app.app, app.place, app.window, app.email, app.condition, app.situations) == (
+        "示例APP", None, None, None, None, ())
+    assert email.email == "a@example.org"
+    # an online channel without a URL: no QR payload and no name for one
+    assert (online.url, v.online_url, v.online_name) == (None, None, None)
+    [r] = v.refusals
+    assert (r.condition, r.group) == (WHEN_B, None)

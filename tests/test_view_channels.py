@@ -151,3 +151,12 @@ def test_hall_view_keeps_every_field_and_its_differences():
     assert (dv.field, dv.older, dv.older_ref, dv.newer, dv.newer_ref, dv.note, dv.subject, dv.region,
             dv.document, dv.kind) == ("phone", "024-1", "002_def.txt §一", "024-2", "001_abc.txt §二", "新号",
                                       "hall_a", "test", "001_abc.txt", "value")
+
+
+def test_menu_text_starts_at_the_first_occurrence_of_the_first_item():
+    c = ch("app", "首页说明：进入【首页】-【地方版】", path=["首页", "地方版"])
+    assert menu_text(c) == "首页说明：进入【首页】-【地方版】"
+
+
+def test_menu_text_at_the_start_of_a_text_that_ends_in_a_bracket():
+    assert menu_text(ch("app", "首页-地方版【", path=["首页", "地方版"])) == "首页-地方版"
