@@ -160,3 +160,24 @@ def test_menu_text_starts_at_the_first_occurrence_of_the_first_item():
 
 def test_menu_text_at_the_start_of_a_text_that_ends_in_a_bracket():
     assert menu_text(ch("app", "首页-地方版【", path=["首页", "地方版"])) == "首页-地方版"
+
+
+@pytest.mark.parametrize(("text", "path", "menu"), [
+    ("点X首页-地方版", ["首页", "地方版"], "首页-地方版"),  # only 【 or [ before the first item is kept
+    ("首页-地方版X", ["首页", "地方版"], "首页-地方版"),  # only 】 or ] after the last
+    ("进入首页", ["首页"], "进入首页"),  # 进入 at the very start
+    ("地方版说明：首页-地方版", ["首页", "地方版"], "首页-地方版"),  # each item after the one before
+    ("首页-地方版-地方版", ["首页", "地方版"], "首页-地方版"),  # the next occurrence, not the last
+])
+def test_menu_text_edges(text, path, menu):
+    assert menu_text(ch("app", text, path=path)) == menu
+
+
+@pytest.mark.parametrize("type_", ["app", "wechat", "miniprogram"])
+def test_app_like_channels_add_their_menu(type_):
+    c = ch(type_, "关注后进入【服务】", name="示例医保", path=["服务"])
+    assert channel_summary(c).endswith("：示例医保 进入【服务】")
+
+
+def test_window_without_place_keeps_its_window():
+    assert channel_summary(ch("window", "到大厅", window="XX")) == "窗口办：到大厅 XX"
