@@ -472,3 +472,58 @@ def test_question_unknown_and_local_question_unused(loader, rec):
     loader.problems.clear()
     assert loader.questions_for(None, None, F, 9) == []
     assert found(loader) == []
+
+
+# -- an evidence type's usual values (vocabulary.yaml) ---------------------------------------------
+EV = "id: id_card\nname: 居民身份证\nusual:\n"
+
+
+def usual(loader, rec, text: str):
+    ev = rec(EV + text)
+    for u in ev["usual"]:
+        loader.load_usual(ev, u, F)
+    return found(loader)
+
+
+def test_usual_value_stated_by_its_section(loader, rec):
+    assert usual(loader, rec, "  - {original: 原件及复印件, ref: '001_abc.txt §一.1'}\n") == []
+    assert loader.evidence_usual == {"id_card": {DOC: ({"original": "原件及复印件"}, "001_abc.txt §一.1")}}
+
+
+def test_usual_value_refused(loader, rec):
+    assert usual(loader, rec, "  - 原件\n"
+                              "  - {original: 原件, colour: red, ref: '001_abc.txt §一.1'}\n"
+                              "  - {comment: 无, ref: '001_abc.txt §一.1'}\n"
+                              "  - {original: 影印件, ref: '001_abc.txt §一.1'}\n"
+                              "  - {source: 公安, ref: '§一.1'}\n"
+                              "  - {original: 原件, ref: '001_abc.txt §二'}\n"
+                              "  - {original: 原件, ref: '001_abc.txt §一.1'}\n") == [
+        f"{F}:1: evidence 'id_card' usual: expected a mapping of original, source and ref",  # no line: ev's
+        f"{F}:5: evidence 'id_card' usual: unknown field 'colour' (original, source, ref)",
+        f"{F}:6: evidence 'id_card' usual: states neither original nor source",
+        f"{F}:7: evidence 'id_card' usual: original '影印件': expected one of 原件, 原件及复印件, 原件或复印件, 复印件",
+        f"{F}:7: evidence 'id_card' usual: '影印件' not found in §一.1 of {DOC}",
+        f"{F}:7: evidence 'id_card' usual: a second usual value for {DOC}",  # line 5 was the first
+        f"{F}:8: evidence 'id_card' usual: needs ref '<document file> §section', the section of the document "
+        "that states it (never a guess)",
+        f"{F}:9: evidence 'id_card' usual: '居民身份证' not found in §二 of {DOC}",
+        f"{F}:9: evidence 'id_card' usual: '原件' not found in §二 of {DOC}",
+        f"{F}:9: evidence 'id_card' usual: a second usual value for {DOC}",
+        f"{F}:10: evidence 'id_card' usual: a second usual value for {DOC}",
+    ]
+
+
+def test_material_takes_the_usual_value_it_leaves_out(loader, rec):
+    usual(loader, rec, "  - {original: 原件及复印件, source: 公安, ref: '001_abc.txt §一.1'}\n")
+    [m] = loader.materials(rec("- ref: §一.1\n  text: 居民身份证原件及复印件。\n  evidence: id_card\n"), DOC, F)
+    assert (m.original, m.source) == ("原件及复印件", "公安")
+
+
+def test_material_own_value_must_be_in_its_section(loader, rec):
+    loader.evidence_usual = {"id_card": {DOC: ({"original": "原件"}, "001_abc.txt §一.1")}}
+    loader.materials(rec("- ref: §一.1\n  text: 居民身份证原件及复印件。\n  evidence: id_card\n"
+                         "  original: 原件及复印件\n"
+                         "- ref: §一.1\n  text: 居民身份证原件及复印件。\n  evidence: id_card\n"
+                         "  original: 原件或复印件\n"), DOC, F)
+    assert found(loader) == [f"{F}:8: original '原件或复印件' differs from evidence 'id_card''s usual '原件' "
+                             "(001_abc.txt §一.1, vocabulary.yaml) and §一.1 does not say '原件或复印件'"]
