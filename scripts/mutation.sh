@@ -9,7 +9,7 @@
 #
 # Each module is one `mutmut run`, smallest first, so an interrupted run still leaves
 # whole modules measured (the report lists the ones not run). On two cores: about 2 min
-# for each of session, guide, speech; 3-6 min for model, schema, build, document, bundle;
+# for each of session, guide, speech; 3-6 min for model, schema, build, view, document, bundle;
 # kiosk.catalogue.sources (about 3,000 mutants) takes hours.
 # MUTATION_CHILDREN: parallel mutants (default: the number of cores); runs at nice 19.
 # KIOSK_VENV: the virtual environment (default .venv, made by scripts/setup.sh --test).
@@ -33,7 +33,8 @@ build_catalogue(Path('seed'), Path(sys.argv[1]))" "$built/catalogue.sqlite"
 export KIOSK_TEST_CATALOGUE="$built/catalogue.sqlite"
 
 if [ "$#" -eq 0 ]; then
-  set -- session catalogue.guide speech db.build catalogue.schema catalogue.model printing.document db.bundle \
+  set -- session catalogue.guide speech db.build catalogue.schema catalogue.model catalogue.view printing.document \
+    db.bundle \
     catalogue.sources
 fi
 rm -rf mutants
