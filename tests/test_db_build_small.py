@@ -18,16 +18,11 @@ from kiosk.catalogue.model import (
     Hall,
     PolicyTopic,
     Region,
-    Service,
     Topic,
 )
 from kiosk.db.build import BuildError, build_catalogue, seed_digest, snapshots, verify_database, write_catalogue
 from kiosk.db.service import CatalogueService
-
-
-def svc(region, sid):
-    return Service(region=region, id=sid, name=f"{region}-{sid}", category="c", audience="个人", topics=["t"],
-                   ref="§1")
+from tests.catalogue_support import svc
 
 
 def small() -> Catalogue:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.catalogue.model import Catalogue, Region, Service, Topic
+from kiosk.catalogue.model import Catalogue, Region, Topic
 from kiosk.db import bundle as b
 from kiosk.db.build import write_catalogue
 from kiosk.db.bundle import (
@@ -32,11 +32,7 @@ from kiosk.db.bundle import (
     version_key,
 )
 from kiosk.db.service import SCHEMA_VERSION, CatalogueService
-
-
-def svc(region, sid):
-    return Service(region=region, id=sid, name=f"{region}-{sid}", category="c", audience="个人", topics=["t"],
-                   ref="§1")
+from tests.catalogue_support import svc
 
 
 def small_db(path: Path, services=(("shenyang", "s1"), ("fushun", "s1")), regions=("shenyang", "fushun")) -> Path:

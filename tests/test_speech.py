@@ -237,16 +237,22 @@ def test_nothing_to_say_or_no_voice_starts_nothing(tmp_path, monkeypatch):
     assert sp.speak("办理") is False and not sp.speaking
 
 
-def test_a_voice_that_ignores_sigterm_is_killed_and_reaped(tmp_path, monkeypatch):
-    binary = stand_in(tmp_path, monkeypatch, STUBBORN)
-    sp = Speaker(binary=str(binary))
-    assert sp.speak("办理")
+def voice_pids(tmp_path, wait: float = 5) -> tuple[int, int, float]:
+    """The stand-in voice's shell and child pids, once it has written them; and the deadline."""
     log = tmp_path / "voice.log"
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + wait
     while not log.exists() or len(log.read_text().split()) < 2:
         assert time.monotonic() < deadline, "the stand-in voice never started"
         time.sleep(0.02)
     shell, child = (int(x) for x in log.read_text().split())
+    return shell, child, deadline
+
+
+def test_a_voice_that_ignores_sigterm_is_killed_and_reaped(tmp_path, monkeypatch):
+    binary = stand_in(tmp_path, monkeypatch, STUBBORN)
+    sp = Speaker(binary=str(binary))
+    assert sp.speak("办理")
+    shell, child, deadline = voice_pids(tmp_path)
     proc = sp._proc
     started = time.monotonic()
     sp.stop()
@@ -261,12 +267,7 @@ def test_a_voice_that_ignores_sigterm_is_killed_and_reaped(tmp_path, monkeypatch
 def test_what_the_voice_left_behind_in_its_group_is_killed_too(tmp_path, monkeypatch):
     sp = Speaker(binary=str(stand_in(tmp_path, monkeypatch, LEAVES_A_CHILD)))
     assert sp.speak("办理")
-    log = tmp_path / "voice.log"
-    deadline = time.monotonic() + 5
-    while not log.exists() or len(log.read_text().split()) < 2:
-        assert time.monotonic() < deadline, "the stand-in voice never started"
-        time.sleep(0.02)
-    shell, child = (int(x) for x in log.read_text().split())
+    shell, child, deadline = voice_pids(tmp_path)
     while Path(f"/proc/{child}/comm").read_text() != "sleep\n":  # it ignores SIGTERM once it sleeps
         assert time.monotonic() < deadline, "the stand-in's child never slept"
         time.sleep(0.02)
