@@ -1,7 +1,7 @@
 """The `kiosk` command. Its subcommands and flags are a contract operators and checks
 rely on: extend it, never rename anything.
 
-    kiosk catalogue build|check|install BUNDLE [--repo R]|rollback|bundle OUT --version V|paths [--out DIR]
+    kiosk catalogue build|check|install BUNDLE [--repo R]|rollback|bundle OUT --version V|paths [--out DIR]|snapshot [--out DIR]
     kiosk catalogue update [URL] [--timeout S] [--status]      (signed: TUF; also the hall's configuration)
     kiosk catalogue repo init|add|refresh-timestamp|rotate-key|status DIR ...
     kiosk services  --region R [--json]
@@ -92,6 +92,27 @@ def cmd_catalogue_paths(args) -> int:
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+    print(f"wrote {len(files)} files to {out}")
+    return EXIT_OK
+
+
+def cmd_catalogue_snapshot(args) -> int:
+    """Write the loaded catalogue as the kiosk reads it (the reviewed artefact of
+    tests/artefacts/catalogue)."""
+    from kiosk.catalogue.sources import load_seed
+    from kiosk.db.build import snapshot_artefacts
+
+    seed = Path(args.seed) if args.seed else paths.seed_dir()
+    cat, problems = load_seed(seed)
+    if problems:
+        for p in problems:
+            print(p)
+        return EXIT_FAILED
+    out = Path(args.out)
+    files = snapshot_artefacts(cat)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (out / name).write_text(text, encoding="utf-8")
     print(f"wrote {len(files)} files to {out}")
     return EXIT_OK
 
@@ -844,6 +865,12 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--seed", help="seed directory (default: the project's seed/)")
     pa.add_argument("--out", default="tests/artefacts/paths", help="directory (default: tests/artefacts/paths)")
     pa.set_defaults(func=cmd_catalogue_paths)
+    sn = cat_sub.add_parser("snapshot", help="write the loaded catalogue as the kiosk reads it, as JSON, "
+                            "for review")
+    sn.add_argument("--seed", help="seed directory (default: the project's seed/)")
+    sn.add_argument("--out", default="tests/artefacts/catalogue",
+                    help="directory (default: tests/artefacts/catalogue)")
+    sn.set_defaults(func=cmd_catalogue_snapshot)
 
     i = cat_sub.add_parser("install", help="install a signed catalogue bundle (file or http(s) URL), keeping "
                            "the previous")

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from tests.conftest import PROJECT
+
 KIOSK = [sys.executable, "-m", "kiosk"]
 
 
@@ -75,3 +77,13 @@ def test_bad_arguments_exit_2_with_one_line(kiosk, args, expect):
     assert r.returncode == 2
     assert expect in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_the_snapshot_command_writes_the_artefact(tmp_path):
+    r = subprocess.run([*KIOSK, "catalogue", "snapshot", "--out", str(tmp_path)],
+                       capture_output=True, text=True, cwd=PROJECT)
+    # the command is the artefact's one writer: test_catalogue_snapshot.py keeps it
+    assert r.returncode == 0, r.stderr
+    assert "wrote 4 files" in r.stdout
+    for name in ("all-regions.json", "fushun.json", "kaiyuan.json", "shenyang.json"):
+        assert (tmp_path / name).read_bytes() == (PROJECT / "tests" / "artefacts" / "catalogue" / name).read_bytes(), name

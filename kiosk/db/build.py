@@ -81,6 +81,15 @@ def snapshots(cat: Catalogue) -> dict[str, dict]:
     return out
 
 
+def snapshot_artefacts(cat: Catalogue) -> dict[str, str]:
+    """`<region>.json` (`all-regions.json` for the shared part) -> the snapshot the kiosk
+    reads, pretty-printed with sorted keys: the reviewed regression artefact of
+    tests/artefacts/catalogue, where any change to what the seed loads shows up as a diff."""
+    return {f"{'all-regions' if region == '*' else region}.json":
+            json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+            for region, doc in snapshots(cat).items()}
+
+
 def verify_database(db_path: Path, cat: Catalogue) -> None:
     """Re-open a freshly written database the way the kiosk does and compare it with what
     was meant: its schema version, and every region's snapshot parses and holds that
