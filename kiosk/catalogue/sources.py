@@ -751,7 +751,9 @@ class SeedLoader:
                     if len(r) != len(tb["columns"]):
                         self.problem(file, tb.line_of("rows"),
                                      f"table {tb['title']!r}: row has {len(r)} cells, {len(tb['columns'])} columns")
-                self.check_faithful({"rows": rows}, tref, file)
+                cells = _subset(tb, "rows")  # problems at the line of the table's rows
+                cells["rows"] = rows
+                self.check_faithful(cells, tref, file)
                 topic.tables.append(PolicyTable(tb["title"], list(tb["columns"]), rows, tref,
                                                 self.text_items(tb.get("notes"), doc, file)))
             for sid in t.get("services") or []:
@@ -863,8 +865,6 @@ class SeedLoader:
 
 def _subset(raw: dict, *keys: str) -> dict:
     """The named fields of a record, keeping their line numbers."""
-    from kiosk.catalogue.yamlload import LineDict
-
     out = LineDict((k, raw[k]) for k in keys if k in raw)
     out.line = getattr(raw, "line", 1)
     out.key_lines = {k: raw.line_of(k) for k in keys if k in raw} if hasattr(raw, "line_of") else {}

@@ -1,0 +1,652 @@
+"""The seed loader on a small hand-written seed (tests/small_seed.py), in-process.
+
+The shipped seed's loading is pinned by the reviewed artefact (test_catalogue_snapshot.py)
+and its rules by broken copies of it (test_catalogue_check.py, test_catalogue_proof.py);
+loading it takes a second. This seed takes milliseconds, so every rule of the loader's
+files (region, services, 禁办/容缺 lists, an older document's items, policy topics) is
+broken here one at a time, and what it loads is written out by hand from its two
+documents. Problems are `file:line: message`; the line is looked up in the broken file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.catalogue.sources import load_seed
+from tests.small_seed import write_small_seed
+
+REGION = "test/region.yaml"
+SERVICES = "test/services-002.yaml"
+ITEMS = "test/items-001.yaml"
+POLICY = "test/policy-002.yaml"
+
+
+@pytest.fixture
+def seed(tmp_path: Path) -> Path:
+    return write_small_seed(tmp_path)
+
+
+def load(seed: Path):
+    cat, problems = load_seed(seed)
+    return cat, [str(p) for p in problems]
+
+
+def problems_of(seed: Path) -> list[str]:
+    return load(seed)[1]
+
+
+def edit(seed: Path, rel: str, old: str, new: str) -> None:
+    path = seed / rel
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not once in {rel}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def line(seed: Path, rel: str, needle: str, nth: int = 1) -> int:
+    """The line of the nth occurrence of needle in a seed file (1-based)."""
+    hits = [i for i, text in enumerate((seed / rel).read_text(encoding="utf-8").splitlines(), 1) if needle in text]
+    return hits[nth - 1]
+
+
+def at(seed: Path, rel: str, needle: str, message: str, nth: int = 1) -> str:
+    return f"seed/{rel}:{line(seed, rel, needle, nth)}: {message}"
+
+
+def service(cat, sid: str = "enrol"):
+    [svc] = [s for s in cat.services if s.id == sid]
+    return svc
+
+
+# -- the seed as written ------------------------------------------------------------------------
+def test_the_small_seed_loads_without_a_problem(seed):
+    cat, problems = load(seed)
+    assert problems == []
+    assert [d.file for d in cat.documents] == ["001_abc.txt", "002_def.txt"]
+    assert [(t.id, t.label) for t in cat.topics] == [("enrolment", "参保登记")]
+    [region] = cat.regions
+    assert (region.id, region.name, region.note) == ("test", "示例市", None)
+    assert (region.hotline.number, region.hotline.label, region.hotline.ref) == (
+        "024-87654321", "咨询电话", "002_def.txt §一 1.4")
+
+
+def test_the_hall_and_its_difference(seed):
+    cat, _ = load(seed)
+    [hall] = cat.halls
+    assert (hall.region, hall.id, hall.name, hall.ref, hall.address, hall.phone, hall.directions, hall.note) == (
+        "test", "main", "示例大厅", "002_def.txt §二", "和平区新路8号", "024-12345678", None, None)
+    [d] = hall.differences
+    assert (d.field, d.older, d.older_ref, d.newer, d.newer_ref, d.note, d.subject, d.region, d.kind,
+            d.document) == ("address", "和平区旧路1号", "001_abc.txt §二", "和平区新路8号", None, "地址以较新文件为准",
+                            "示例大厅", "test", "hall", "002_def.txt")
+
+
+def test_the_service_as_its_documents_give_it(seed):
+    cat, _ = load(seed)
+    svc = service(cat)
+    assert (svc.region, svc.name, svc.category, svc.audience, svc.topics, svc.ref) == (
+        "test", "参保登记", "参保登记", "个人", ["enrolment"], "002_def.txt §一")
+    # the newer guide first, then the older item merged into it, then the lists and the policy
+    assert svc.sources == ["002_def.txt §一", "001_abc.txt §一", "002_def.txt §违规禁办事项清单",
+                           "002_def.txt §容缺办理事项清单"]
+    assert svc.follows == "2025 年《示例办事指南》"
+    assert [q.id for q in svc.questions] == ["applicant"]
+    assert [(o.id, o.label) for o in svc.questions[0].options] == [("self", "本人办理"), ("proxy", "他人代办")]
+    ident, proxy = svc.materials
+    assert (ident.text, ident.name, ident.original, ident.evidence, ident.ref, ident.condition) == (
+        "居民身份证原件及复印件。", "居民身份证", "原件及复印件", "id_card", "002_def.txt §一 1.1①", None)
+    # 容缺 §容缺办理事项清单 1 matches it
+    assert (ident.deferrable_deadline, ident.deferrable_days, ident.deferrable_ref) == (
+        "补正期限：5个工作日", 5, "002_def.txt §容缺办理事项清单 1")
+    assert (proxy.name, proxy.original, proxy.condition, proxy.deferrable_deadline) == (
+        "代办人身份证", "原件", {"all": {"applicant": ["proxy"]}}, None)
+    assert svc.deferrable_items == []
+    window, online = svc.channels
+    assert (window.type, window.place, window.window, window.ref) == ("window", "示例大厅", "3号窗口",
+                                                                      "002_def.txt §一 1.2①")
+    assert (online.type, online.name, online.url, online.path, online.blank) == (
+        "online", "示例平台", "http://example.org/apply/", [], False)
+    assert (svc.time_limit.text, svc.time_limit.days, svc.time_limit.ref) == ("即时办结", 0, "002_def.txt §一 1.3")
+    assert [(t.text, t.label) for t in svc.tips] == [("外地户籍人员需提供居住证。", None)]
+    assert [(p.number, p.label, p.ref) for p in svc.phones] == [("024-87654321", "咨询电话", "002_def.txt §一 1.4")]
+    assert [(r.text, r.ref, r.label) for r in svc.refusals] == [
+        ("冒名办理的。", "002_def.txt §违规禁办事项清单 1", "参保登记（不予受理）")]
+    assert svc.policy_topics == ["rates"]
+    assert svc.intro == [] and svc.notes == [] and svc.no_materials == []
+
+
+def test_the_older_documents_item_merged_into_the_service(seed):
+    cat, _ = load(seed)
+    svc = service(cat)
+    [older] = svc.older_materials
+    assert (older.text, older.original, older.ref, older.listed_by) == (
+        "户口簿复印件。", "复印件", "001_abc.txt §一.3", "2020 年《示例公开指南》")
+    label = "2020 年《示例公开指南》"
+    assert [(t.text, t.ref, t.label) for t in svc.steps] == [("办理环节：受理、审核、办结。", "001_abc.txt §一", label)]
+    assert [(t.text, t.ref, t.label) for t in svc.legal_basis] == [("设定依据：《示例条例》。", "001_abc.txt §一", label)]
+    assert svc.older_notes == []
+    # the older guide's 5 working days against the newer 即时办结: kept as a difference
+    [d] = svc.differences
+    assert (d.field, d.older, d.older_ref, d.newer, d.newer_ref, d.note, d.subject, d.region, d.kind,
+            d.document) == ("time_limit", "5个工作日。", "001_abc.txt §一", "即时办结", "002_def.txt §一 1.3",
+                            "办理时限不同，以较新文件为准", "enrol", "test", "service", "001_abc.txt")
+    assert [x.field for x in cat.differences] == ["address", "time_limit"]
+
+
+def test_the_policy_topic(seed):
+    cat, _ = load(seed)
+    [topic] = cat.policy_topics
+    assert (topic.region, topic.id, topic.title, topic.ref, topic.services) == (
+        "test", "rates", "缴费政策", "002_def.txt §缴费政策", ["enrol"])
+    assert (topic.basis.text, topic.basis.ref) == ("政策依据：《示例办法》。", "002_def.txt §缴费政策")
+    assert [p.text for p in topic.paragraphs] == ["单位缴费比例为8%。"]
+    assert [(f.label, f.value, f.ref, f.note) for f in topic.facts] == [
+        ("单位缴费比例", "8%", "002_def.txt §缴费政策", None)]
+    [table] = topic.tables
+    assert (table.title, table.columns, table.rows, table.ref, table.notes) == (
+        "缴费档次", ["档次", "比例"], [["一档", "8%"]], "002_def.txt §缴费政策", [])
+
+
+# -- documents and vocabulary ---------------------------------------------------------------------
+def test_a_source_document_that_is_missing(seed):
+    (seed / "sources" / "001_abc.txt").unlink()
+    found = problems_of(seed)
+    assert at(seed, "documents.yaml", "- file: 001_abc.txt",
+              "source document 001_abc.txt not found in seed/sources/") in found
+
+
+def test_documents_yaml_that_cannot_be_read(seed):
+    (seed / "documents.yaml").unlink()
+    found = problems_of(seed)
+    assert found[0] == "seed/documents.yaml:1: cannot read: No such file or directory"
+
+
+def test_a_seed_folder_that_does_not_exist(tmp_path):
+    cat, problems = load(tmp_path / "nowhere")
+    assert cat.services == [] and cat.regions == []
+    assert problems[-1] == f"{tmp_path / 'nowhere'}:1: missing: {tmp_path / 'nowhere'}"
+
+
+def test_duplicate_evidence_id(seed):
+    edit(seed, "vocabulary.yaml", "  - {id: id_card, name: 居民身份证}\n",
+         "  - {id: id_card, name: 居民身份证}\n  - {id: id_card, name: 身份证}\n")
+    assert problems_of(seed) == [at(seed, "vocabulary.yaml", "name: 身份证}", "duplicate evidence id 'id_card'")]
+
+
+def test_yaml_that_does_not_parse(seed):
+    edit(seed, ITEMS, "    merge_into: enrol\n", "    merge_into: [enrol\n")
+    found = problems_of(seed)
+    assert len(found) == 1 and found[0].startswith(f"seed/{ITEMS}:") and "YAML error" in found[0], found
+
+
+# -- files ----------------------------------------------------------------------------------------
+def test_a_file_that_is_no_mapping(seed):
+    (seed / "test" / "extra.yaml").write_text("- a\n- b\n", encoding="utf-8")
+    assert problems_of(seed) == ["seed/test/extra.yaml:1: expected a mapping at the top of the file"]
+
+
+def test_a_file_of_unknown_kind(seed):
+    (seed / "test" / "extra.yaml").write_text("document: 002_def.txt\nregion: test\nthings: []\n",
+                                              encoding="utf-8")
+    assert problems_of(seed) == [
+        "seed/test/extra.yaml:1: unknown file kind: expected 'services', 'items' or 'policy_topics'"]
+
+
+def test_a_file_of_an_unknown_document_or_another_region(seed):
+    edit(seed, ITEMS, "document: 001_abc.txt", "document: 009_zzz.txt")
+    edit(seed, POLICY, "region: test", "region: elsewhere")
+    assert problems_of(seed) == [
+        at(seed, ITEMS, "document: 009", "unknown document '009_zzz.txt'"),
+        at(seed, POLICY, "region: elsewhere", "region 'elsewhere' does not match its folder 'test'"),
+    ]
+
+
+def test_a_file_with_a_shape_problem_is_not_loaded(seed):
+    edit(seed, POLICY, "    title: 缴费政策\n", "")
+    cat, found = load(seed)
+    assert found == [at(seed, POLICY, "- id: rates", "policy_topics[0].title: required field missing")]
+    assert cat.policy_topics == [] and service(cat).policy_topics == []
+
+
+def test_region_yaml_missing(seed):
+    (seed / REGION).unlink()
+    cat, found = load(seed)
+    assert found == ["seed/test/region.yaml:1: region.yaml missing"]
+    assert cat.regions == [] and cat.halls == [] and [s.id for s in cat.services] == ["enrol"]
+
+
+def test_region_file_with_a_shape_problem_loads_no_hall(seed):
+    edit(seed, REGION, "    name: 示例大厅\n", "")
+    cat, found = load(seed)
+    assert found == [at(seed, REGION, "- id: main", "halls[0].name: required field missing")]
+    assert cat.regions == [] and cat.halls == []
+
+
+def test_region_id_of_another_folder(seed):
+    edit(seed, REGION, "  id: test\n", "  id: other\n")
+    assert problems_of(seed) == [at(seed, REGION, "id: other", "region id 'other' does not match its folder 'test'")]
+
+
+def test_duplicate_hall_and_invented_hall_phone(seed):
+    edit(seed, REGION, '    phone: "024-12345678"\n', '    phone: "024-12345670"\n')
+    (seed / REGION).write_text((seed / REGION).read_text(encoding="utf-8")
+                               + "  - {id: main, name: 示例大厅, ref: \"§二\"}\n", encoding="utf-8")
+    cat, found = load(seed)
+    assert found == [
+        at(seed, REGION, "phone: \"024-12345670\"", "number 024-12345670 does not occur in 002_def.txt"),
+        at(seed, REGION, "phone: \"024-12345670\"", "phone 024-12345670 does not occur in 002_def.txt"),
+        at(seed, REGION, "- {id: main", "duplicate hall id 'main'"),
+    ]
+    assert len(cat.halls) == 2
+
+
+def test_hall_difference_whose_older_value_the_older_document_lacks(seed):
+    edit(seed, REGION, "older: 和平区旧路1号", "older: 和平区旧路2号")
+    assert problems_of(seed) == [at(seed, REGION, "older: 和平区旧路2号",
+                                    "older value not found in 001_abc.txt: '和平区旧路2号'")]
+
+
+def test_invented_hotline(seed):
+    edit(seed, REGION, 'number: "024-87654321"', 'number: "024-87654320"')
+    found = problems_of(seed)
+    assert at(seed, REGION, "hotline:", "phone 024-87654320 does not occur in 002_def.txt") in found
+
+
+def test_a_region_without_hotline(seed):
+    edit(seed, REGION, '  hotline: {number: "024-87654321", label: 咨询电话, ref: "§一 1.4"}\n', "")
+    cat, found = load(seed)
+    assert found == [] and cat.regions[0].hotline is None
+
+
+# -- services ---------------------------------------------------------------------------------------
+def test_audience_and_topics_outside_the_vocabulary(seed):
+    edit(seed, SERVICES, "    audience: 个人\n", "    audience: 市民\n")
+    edit(seed, SERVICES, "    topics: [enrolment]\n", "    topics: [enrolment, pension]\n")
+    assert problems_of(seed) == [
+        at(seed, SERVICES, "audience: 市民", "audience '市民': expected one of 个人, 单位"),
+        at(seed, SERVICES, "topics: [enrolment, pension]", "unknown topic 'pension' (see vocabulary.yaml)"),
+    ]
+
+
+def test_a_service_without_topics(seed):
+    edit(seed, SERVICES, "    topics: [enrolment]\n", "    topics: []\n")
+    assert problems_of(seed) == [at(seed, SERVICES, "topics: []", "a service needs at least one topic")]
+
+
+def test_no_materials_needs_the_answers_it_is_for(seed):
+    edit(seed, SERVICES, "    questions: [applicant]\n",
+         "    questions: [applicant]\n    no_materials:\n      - {ref: \"§一\", comment: 文件未列}\n"
+         "      - {when: {applicant: self}, ref: \"§一\", comment: 本人}\n")
+    cat, found = load(seed)
+    assert found == [at(seed, SERVICES, "comment: 文件未列", "no_materials: needs a `when` (the answers it is for)")]
+    assert [(n.text, n.ref, n.condition) for n in service(cat).no_materials] == [
+        ("文件未列", "002_def.txt §一", None), ("本人", "002_def.txt §一", {"all": {"applicant": ["self"]}})]
+
+
+def test_duplicate_service_id_names_the_first(seed):
+    (seed / "test" / "services-more.yaml").write_text(
+        "document: 002_def.txt\nregion: test\nservices:\n"
+        "  - {id: enrol, name: 参保登记, category: 参保登记, audience: 个人, topics: [enrolment], ref: \"§一\"}\n",
+        encoding="utf-8")
+    cat, found = load(seed)
+    first = line(seed, SERVICES, "- id: enrol")
+    assert found == [f"seed/test/services-more.yaml:4: duplicate service id 'enrol' (also seed/{SERVICES}:{first})"]
+    assert [s.id for s in cat.services] == ["enrol"]
+    assert service(cat).questions  # the first one is kept
+
+
+def test_conditions_on_unknown_questions_and_options(seed):
+    edit(seed, SERVICES, "        when: {applicant: proxy}\n", "        when: {applicant: agent}\n")
+    edit(seed, SERVICES, "      - {text: 外地户籍人员需提供居住证。, ref: \"§一 1.4\"}\n",
+         "      - {text: 外地户籍人员需提供居住证。, ref: \"§一 1.4\", when: {hukou: nonlocal}}\n")
+    svc_line = line(seed, SERVICES, "- id: enrol")
+    assert problems_of(seed) == [
+        f"seed/{SERVICES}:{svc_line}: service enrol: unknown option 'agent' for question 'applicant' "
+        "(valid: self, proxy)",
+        f"seed/{SERVICES}:{svc_line}: service enrol: condition uses unknown situation key 'hukou' "
+        "(not in its questions: applicant)",
+    ]
+
+
+def test_an_unknown_option_in_an_any_of_condition(seed):
+    edit(seed, SERVICES, "        when: {applicant: proxy}\n", "        when_any: [{applicant: proxy}, {applicant: agent}]\n")
+    svc_line = line(seed, SERVICES, "- id: enrol")
+    assert problems_of(seed) == [f"seed/{SERVICES}:{svc_line}: service enrol: unknown option 'agent' for question "
+                                 "'applicant' (valid: self, proxy)"]
+
+
+def test_a_condition_without_questions(seed):
+    edit(seed, SERVICES, "    questions: [applicant]\n", "")
+    svc_line = line(seed, SERVICES, "- id: enrol")
+    assert problems_of(seed) == [f"seed/{SERVICES}:{svc_line}: service enrol: condition uses unknown situation key "
+                                 "'applicant' (not in its questions: none)"]
+
+
+def test_a_question_that_changes_nothing(seed):
+    edit(seed, SERVICES, "        when: {applicant: proxy}\n", "")
+    svc_line = line(seed, SERVICES, "- id: enrol")
+    assert problems_of(seed) == [f"seed/{SERVICES}:{svc_line}: service enrol: question 'applicant' changes nothing "
+                                 "(no condition uses it)"]
+
+
+def test_a_question_used_only_by_no_materials_changes_something(seed):
+    edit(seed, SERVICES, "        when: {applicant: proxy}\n", "")
+    edit(seed, SERVICES, "    questions: [applicant]\n",
+         "    questions: [applicant]\n    no_materials:\n      - {when: {applicant: self}, ref: \"§一\"}\n")
+    assert problems_of(seed) == []
+
+
+# -- 禁办 and 容缺 lists ----------------------------------------------------------------------------
+def test_lists_for_an_unknown_service(seed):
+    edit(seed, SERVICES, "    applies_to: [enrol]\n    ref: \"§违规禁办事项清单\"",
+         "    applies_to: [enrol, pay]\n    ref: \"§违规禁办事项清单\"")
+    edit(seed, SERVICES, "    applies_to: [enrol]\n    deadline:", "    applies_to: [pay, enrol]\n    deadline:")
+    cat, found = load(seed)
+    assert found == [
+        at(seed, SERVICES, "applies_to: [enrol, pay]", "applies_to: unknown service 'pay'"),
+        at(seed, SERVICES, "applies_to: [pay, enrol]", "applies_to: unknown service 'pay'"),
+    ]
+    # the known service still gets both lists
+    svc = service(cat)
+    assert [r.text for r in svc.refusals] == ["冒名办理的。"]
+    assert svc.materials[0].deferrable_days == 5
+
+
+def test_a_refusal_list_with_notes_and_no_heading(seed):
+    edit(seed, SERVICES, "    heading: 不予受理\n", "")
+    edit(seed, SERVICES, "    items:\n      - {text: 冒名办理的。",
+         "    notes:\n      - {text: 冒名办理的。, ref: \"§违规禁办事项清单 1\"}\n"
+         "    items:\n      - {text: 冒名办理的。")
+    cat, found = load(seed)
+    assert found == []
+    svc = service(cat)
+    assert [(r.text, r.label) for r in svc.refusals] == [("冒名办理的。", "参保登记")]
+    assert [(n.text, n.label) for n in svc.notes] == [("冒名办理的。", "参保登记")]
+
+
+def test_a_deferrable_item_that_matches_no_material(seed):
+    edit(seed, SERVICES, "matches: 居民身份证,", "matches: 户口簿,")
+    cat, found = load(seed)
+    assert found == [at(seed, SERVICES, "matches: 户口簿", "matches '户口簿': no material of enrol contains it")]
+    [item] = service(cat).deferrable_items
+    assert (item.text, item.ref, item.source, item.deadline, item.deadline_days, item.method) == (
+        "居民身份证", "002_def.txt §容缺办理事项清单 1", None, "补正期限：5个工作日", 5, None)
+    assert service(cat).materials[0].deferrable_deadline is None
+
+
+def test_a_deferrable_item_without_matches_is_listed_on_its_own(seed):
+    edit(seed, SERVICES, "matches: 居民身份证, ", "source: 申请人提供, method: 承诺, ")
+    edit(seed, SERVICES, "    ref: \"§容缺办理事项清单\"\n",
+         "    ref: \"§容缺办理事项清单\"\n    method: 告知承诺\n"
+         "    notes:\n      - {text: 居民身份证, ref: \"§容缺办理事项清单 1\"}\n")
+    cat, found = load(seed)
+    assert found == []
+    svc = service(cat)
+    [item] = svc.deferrable_items
+    assert (item.text, item.source, item.method, item.deadline_days) == ("居民身份证", "申请人提供", "承诺", 5)
+    assert svc.materials[0].deferrable_deadline is None
+    assert [(n.text, n.label) for n in svc.notes] == [("居民身份证", "容缺受理：参保登记")]
+
+
+def test_a_deferrable_list_method_is_its_items_default(seed):
+    edit(seed, SERVICES, "matches: 居民身份证, ", "")
+    edit(seed, SERVICES, "    ref: \"§容缺办理事项清单\"\n", "    ref: \"§容缺办理事项清单\"\n    method: 告知承诺\n")
+    cat, _ = load(seed)
+    assert [i.method for i in service(cat).deferrable_items] == ["告知承诺"]
+
+
+# -- an older document's items --------------------------------------------------------------------
+def test_an_item_that_both_merges_and_defines_a_service(seed):
+    edit(seed, ITEMS, "    merge_into: enrol\n",
+         "    merge_into: enrol\n    service: {id: x, name: 参保登记, category: 参保登记, audience: 个人, "
+         "topics: [enrolment], ref: \"§一\"}\n")
+    cat, found = load(seed)
+    assert found == [at(seed, ITEMS, "- title: 参保登记",
+                        "an item either merges into a service or defines one, not both")]
+    assert service(cat).older_materials == [] and service(cat).steps == []
+
+
+def test_an_item_that_merges_into_an_unknown_service(seed):
+    edit(seed, ITEMS, "    merge_into: enrol\n", "    merge_into: enroll\n")
+    assert problems_of(seed) == [at(seed, ITEMS, "merge_into: enroll", "merge_into: unknown service 'enroll'")]
+
+
+def test_an_item_that_neither_merges_nor_defines(seed):
+    edit(seed, ITEMS, "    merge_into: enrol\n", "")
+    assert problems_of(seed) == [at(seed, ITEMS, "- title: 参保登记", "merge_into: unknown service None")]
+
+
+def test_an_item_that_defines_a_service_of_the_older_document(seed):
+    edit(seed, ITEMS, "    merge_into: enrol\n",
+         "    service:\n      id: household\n      name: 参保登记\n      category: 参保登记\n"
+         "      audience: 个人\n      topics: [enrolment]\n      ref: \"§一\"\n"
+         "      materials:\n        - {text: 户口簿复印件。, original: 复印件, ref: \"§一.3\"}\n")
+    edit(seed, ITEMS, "      - {text: 户口簿复印件。, original: 复印件, silent: true, ref: \"§一.3\"}\n", "")
+    cat, found = load(seed)
+    assert found == []
+    older = service(cat, "household")
+    assert (older.ref, older.sources, older.follows) == ("001_abc.txt §一", ["001_abc.txt §一"],
+                                                         "2020 年《示例公开指南》")
+    assert [(m.text, m.original, m.listed_by) for m in older.materials] == [("户口簿复印件。", "复印件", None)]
+    # the item's own materials, steps and time limit are not merged anywhere
+    assert service(cat).older_materials == [] and service(cat).steps == []
+
+
+def test_an_older_material_that_is_not_silent_is_not_listed(seed):
+    edit(seed, ITEMS, "silent: true, ", "")
+    cat, found = load(seed)
+    assert found == [] and service(cat).older_materials == []
+
+
+def test_older_items_merged_twice_keep_each_text_once(seed):
+    text = (seed / ITEMS).read_text(encoding="utf-8")
+    item = text[text.index("  - title: 参保登记"):]
+    (seed / ITEMS).write_text(text + item.replace("\n    time_limit: {text: 5个工作日。, days: 5, ref: \"§一\"}", ""),
+                              encoding="utf-8")
+    cat, found = load(seed)
+    assert found == []
+    svc = service(cat)
+    assert [m.text for m in svc.older_materials] == ["户口簿复印件。"]
+    assert [t.text for t in svc.steps] == ["办理环节：受理、审核、办结。"]
+    assert [t.text for t in svc.legal_basis] == ["设定依据：《示例条例》。"]
+    assert svc.sources == ["002_def.txt §一", "001_abc.txt §一", "001_abc.txt §一", "002_def.txt §违规禁办事项清单",
+                           "002_def.txt §容缺办理事项清单"]
+    assert [d.field for d in svc.differences] == ["time_limit"]
+
+
+def test_older_notes_are_kept_apart(seed):
+    edit(seed, ITEMS, "    legal_basis:\n",
+         "    notes:\n      - {text: 户口簿复印件。, ref: \"§一.3\"}\n    legal_basis:\n")
+    cat, _ = load(seed)
+    assert [(t.text, t.label) for t in service(cat).older_notes] == [("户口簿复印件。", "2020 年《示例公开指南》")]
+    assert service(cat).notes == []
+
+
+def test_same_time_limit_is_no_difference(seed):
+    edit(seed, ITEMS, "    time_limit: {text: 5个工作日。, days: 5, ref: \"§一\"}\n", "")
+    cat, found = load(seed)
+    assert found == [] and service(cat).differences == []
+    assert [d.field for d in cat.differences] == ["address"]
+
+
+def test_a_recorded_time_limit_difference_replaces_the_automatic_one(seed):
+    edit(seed, ITEMS, "    steps:\n",
+         "    differences:\n      - {field: time_limit, older: 5个工作日, newer: 即时办结, "
+         "newer_ref: \"002_def.txt §一 1.3\", note: 以较新文件为准}\n    steps:\n")
+    cat, found = load(seed)
+    assert found == []
+    [d] = service(cat).differences
+    # the item's own ref stands for an older_ref it leaves out
+    assert (d.field, d.older, d.older_ref, d.newer, d.newer_ref, d.note, d.document) == (
+        "time_limit", "5个工作日", "001_abc.txt §一", "即时办结", "002_def.txt §一 1.3", "以较新文件为准",
+        "001_abc.txt")
+
+
+def test_a_difference_of_another_field_keeps_the_automatic_one(seed):
+    edit(seed, ITEMS, "    steps:\n",
+         "    differences:\n      - {field: materials, older: 户口簿复印件, older_ref: \"§一.3\"}\n    steps:\n")
+    cat, found = load(seed)
+    assert found == []
+    assert [(d.field, d.older, d.older_ref, d.newer) for d in service(cat).differences] == [
+        ("materials", "户口簿复印件", "001_abc.txt §一.3", None),
+        ("time_limit", "5个工作日。", "001_abc.txt §一", "即时办结")]
+
+
+# -- differences: each value against the document it cites ------------------------------------------
+def test_difference_values_are_checked_against_their_own_documents(seed):
+    edit(seed, REGION, "        note: 地址以较新文件为准\n",
+         "        newer_ref: \"§二\"\n        note: 地址以较新文件为准，电话024-11112222\n"
+         "        comment: 新电话024-12345678\n")
+    assert problems_of(seed) == []  # the note and comment may come from either document
+
+
+def test_invented_numbers_in_a_difference(seed):
+    edit(seed, REGION, "        older: 和平区旧路1号\n", "        older: 和平区旧路1号，电话024-12345678\n")
+    edit(seed, REGION, "        newer: 和平区新路8号\n", "        newer: [和平区新路8号, 电话024-11112222]\n")
+    edit(seed, REGION, "        note: 地址以较新文件为准\n",
+         "        newer_ref: \"§二\"\n        note: 电话024-99998888\n        comment: 电话024-77776666\n")
+    found = problems_of(seed)
+    assert at(seed, REGION, "older: 和平区旧路1号，", "number 024-12345678 does not occur in 001_abc.txt") in found
+    assert at(seed, REGION, "newer: [和平区新路8号", "number 024-11112222 does not occur in 002_def.txt") in found
+    # a note or comment from neither document: reported once, against the first
+    assert at(seed, REGION, "note: 电话024-99998888", "number 024-99998888 does not occur in 001_abc.txt") in found
+    assert at(seed, REGION, "comment: 电话024-77776666", "number 024-77776666 does not occur in 001_abc.txt") in found
+    assert len(found) == 5, found  # and the older value, not in 001 as written
+
+
+def test_difference_without_refs(seed):
+    edit(seed, REGION, "        older_ref: \"001_abc.txt §二\"\n", "")
+    edit(seed, REGION, "        older: 和平区旧路1号\n", "        older: 和平区旧路1号，电话024-11112222\n")
+    edit(seed, REGION, "        newer: 和平区新路8号\n", "        newer: 电话024-99998888\n")
+    cat, found = load(seed)
+    # no older_ref: the older value is scanned against the record's own document; no
+    # newer_ref: the newer value is not scanned
+    assert found == [at(seed, REGION, "older: 和平区旧路1号", "number 024-11112222 does not occur in 002_def.txt")]
+    d = cat.halls[0].differences[0]
+    assert (d.older_ref, d.newer_ref, d.newer) == (None, None, "电话024-99998888")
+
+
+def test_difference_values_as_text(seed):
+    edit(seed, REGION, "        older: 和平区旧路1号\n", "        older: [和平区旧路1号, {电话: 024-11112222}]\n")
+    edit(seed, REGION, "        older_ref: \"001_abc.txt §二\"\n", "        older_ref: \"001_abc.txt §二\"\n")
+    edit(seed, REGION, "        newer: 和平区新路8号\n", "")
+    cat, found = load(seed)
+    d = cat.halls[0].differences[0]
+    assert (d.older, d.newer) == ("和平区旧路1号；电话：024-11112222", None)
+    assert found == [at(seed, REGION, "older: [和平区旧路1号", "older value not found in 001_abc.txt: "
+                        "'和平区旧路1号；电话：024-11112222'")]
+
+
+# -- policy topics --------------------------------------------------------------------------------
+def test_duplicate_policy_topic_and_unknown_service(seed):
+    edit(seed, POLICY, "    services: [enrol]\n", "    services: [enrol, pay]\n")
+    text = (seed / POLICY).read_text(encoding="utf-8")
+    (seed / POLICY).write_text(text + "  - {id: rates, title: 缴费政策, ref: \"§缴费政策\"}\n", encoding="utf-8")
+    cat, found = load(seed)
+    assert found == [at(seed, POLICY, "services: [enrol, pay]", "services: unknown service 'pay'"),
+                     at(seed, POLICY, "- {id: rates", "duplicate policy topic id 'rates'")]
+    assert [t.id for t in cat.policy_topics] == ["rates", "rates"]
+    assert cat.policy_topics[1].basis is None and cat.policy_topics[1].services == []
+
+
+def test_table_rows_of_the_wrong_shape(seed):
+    edit(seed, POLICY, "        rows: [[一档, \"8%\"]]\n", "        rows: [[一档, \"8%\", 多], [一档, null]]\n")
+    cat, found = load(seed)
+    row_line = line(seed, POLICY, "rows:")
+    assert found == [f"seed/{POLICY}:{row_line}: table '缴费档次': row has 3 cells, 2 columns"]
+    assert cat.policy_topics[0].tables[0].rows == [["一档", "8%", "多"], ["一档", ""]]
+
+
+def test_table_rows_that_are_no_rows(seed):
+    edit(seed, POLICY, "        rows: [[一档, \"8%\"]]\n", "        rows: [一档, \"8%\"]\n")
+    cat, found = load(seed)
+    assert found == [at(seed, POLICY, "rows:", "table rows: expected a list of rows (lists of cells)")]
+    assert cat.policy_topics[0].tables[0].rows == []
+
+
+def test_invented_number_in_a_table_cell(seed):
+    edit(seed, POLICY, "        rows: [[一档, \"8%\"]]\n", "        rows: [[一档, \"024-55556666\"]]\n")
+    found = problems_of(seed)
+    assert found == [at(seed, POLICY, "rows:", "number 024-55556666 does not occur in 002_def.txt")]
+
+
+def test_a_fact_with_a_note_and_a_number(seed):
+    edit(seed, POLICY, '      - {label: 单位缴费比例, value: "8%", ref: "§缴费政策"}\n',
+         '      - {label: 单位缴费比例, value: "8", ref: "§缴费政策", note: 电话024-55556666}\n')
+    cat, found = load(seed)
+    assert [(f.value, f.note) for f in cat.policy_topics[0].facts] == [("8", "电话024-55556666")]
+    assert found == [at(seed, POLICY, "label: 单位缴费比例", "number 024-55556666 does not occur in 002_def.txt"),
+                     at(seed, POLICY, "label: 单位缴费比例",
+                        "note not found in 002_def.txt: '55556666' (of '电话024-55556666')")]
+
+
+def test_service_update_of_an_unknown_service(seed):
+    (seed / POLICY).write_text((seed / POLICY).read_text(encoding="utf-8")
+                               + "service_updates:\n  - {service: pay, ref: \"§缴费政策\"}\n", encoding="utf-8")
+    assert problems_of(seed) == [at(seed, POLICY, "service: pay", "service_updates: unknown service 'pay'")]
+
+
+UPDATE = """service_updates:
+  - service: enrol
+    ref: "§一 1.1"
+    questions: []
+    materials:
+      - {text: 居民身份证原件及复印件。, evidence: id_card, ref: "§一 1.1①"}
+    notes:
+      - {text: 外地户籍人员需提供居住证。, ref: "§一 1.4"}
+    tips:
+      - {text: 单位缴费比例为8%。, ref: "§缴费政策"}
+"""
+
+
+def test_a_service_update_replaces_the_materials_and_keeps_the_older_ones(seed):
+    edit(seed, SERVICES, "        when: {applicant: proxy}\n", "")
+    edit(seed, SERVICES, "    questions: [applicant]\n", "")
+    (seed / POLICY).write_text((seed / POLICY).read_text(encoding="utf-8") + UPDATE, encoding="utf-8")
+    cat, found = load(seed)
+    assert found == []
+    svc = service(cat)
+    assert [(m.text, m.name, m.original) for m in svc.materials] == [("居民身份证原件及复印件。", "居民身份证", None)]
+    assert svc.materials[0].deferrable_days == 5  # the 容缺 list is attached after the update
+    assert [t.text for t in svc.notes] == ["外地户籍人员需提供居住证。"]
+    assert [t.text for t in svc.tips] == ["外地户籍人员需提供居住证。", "单位缴费比例为8%。"]
+    assert svc.questions == []
+    assert svc.sources == ["002_def.txt §一", "001_abc.txt §一", "002_def.txt §一 1.1", "002_def.txt §违规禁办事项清单",
+                           "002_def.txt §容缺办理事项清单"]
+    d = [d for d in svc.differences if d.field == "materials"][0]
+    assert (d.older, d.older_ref, d.newer, d.newer_ref, d.note, d.subject, d.document) == (
+        "居民身份证原件及复印件。；代办人身份证原件。", "002_def.txt §一 1.1①", "居民身份证原件及复印件。",
+        "002_def.txt §一 1.1", "所需材料以较新文件为准", "enrol", "002_def.txt")
+    assert d in cat.differences
+
+
+def test_a_service_update_with_its_own_note_and_questions(seed):
+    update = UPDATE.replace("    questions: []\n", "    questions: [applicant]\n    note: 以手册为准\n")
+    update = update.replace('ref: "§缴费政策"}', 'ref: "§缴费政策", when: {applicant: proxy}}')
+    (seed / POLICY).write_text((seed / POLICY).read_text(encoding="utf-8") + update, encoding="utf-8")
+    cat, found = load(seed)
+    assert found == []
+    svc = service(cat)
+    assert [q.id for q in svc.questions] == ["applicant"]
+    assert [d.note for d in svc.differences if d.field == "materials"] == ["以手册为准"]
+
+
+def test_a_service_update_without_materials_keeps_them(seed):
+    update = UPDATE.replace('    materials:\n      - {text: 居民身份证原件及复印件。, evidence: id_card, ref: "§一 1.1①"}\n', "")
+    update = update.replace("    questions: []\n", "")
+    (seed / POLICY).write_text((seed / POLICY).read_text(encoding="utf-8") + update, encoding="utf-8")
+    cat, found = load(seed)
+    assert found == []
+    svc = service(cat)
+    assert [m.text for m in svc.materials] == ["居民身份证原件及复印件。", "代办人身份证原件。"]
+    assert [q.id for q in svc.questions] == ["applicant"]
+    assert [d.field for d in svc.differences] == ["time_limit"]
+
+
+# -- which guide a checklist follows ---------------------------------------------------------------
+def test_follows_the_newest_document_and_says_when_it_has_no_date(seed):
+    edit(seed, "documents.yaml", '    date: "2025"\n', "")
+    cat, found = load(seed)
+    assert found == []
+    assert service(cat).follows == "《示例办事指南》（未注明日期）"
