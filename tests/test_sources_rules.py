@@ -76,11 +76,13 @@ def test_url_key_drops_trailing_punctuation_and_case():
     assert _url_key("HTTP://Example.org/Apply/).") == "http://example.org/apply"
     assert _url_key("http://example.org/a）") == "http://example.org/a"
     assert _url_key("http://example.org/a;,") == "http://example.org/a"
+    assert _url_key("http://example.org/AX") == "http://example.org/ax"  # only punctuation is dropped
 
 
 def test_segments_are_the_clauses_of_two_characters_or_more():
     assert _segments("加盖单位公章，见 http://example.org/x 。甲") == ["加盖单位公章"]
     assert _segments("身份证、户口簿；A") == ["身份证", "户口簿"]
+    assert _segments("原件，复印件") == ["原件", "复印件"]  # two characters are a clause
 
 
 def test_source_document_read_keeps_urls_compact_text_and_words(loader):
@@ -204,6 +206,8 @@ def test_house_number_is_no_window(loader):
     assert scan(loader, "示例路99号") == []
     assert scan(loader, "示例路99号，一二三四五六七八九十一窗口") == []
     assert scan(loader, "窗口在一二三四五街99号") == []
+    assert scan(loader, "示例路99号，一二三四五六七八九十窗口") == []  # 窗口 is the 12th and 13th
+    assert scan(loader, "窗口一二三四五44号") == []  # 窗口 ends 6 characters before
 
 
 def test_window_word_at_the_edges_of_its_reach(loader):
@@ -225,6 +229,12 @@ def test_scan_in_any_reports_once_what_no_document_says(loader):
     docs = [loader.docs[DOC], loader.docs[OTHER]]
     loader.scan_in_any("电话 024-99990000", "note", docs, F, 5)
     assert found(loader) == [f"{F}:5: number 024-99990000 does not occur in {DOC}"]
+
+
+def test_scan_in_any_passes_on_the_field(loader):
+    docs = [loader.docs[DOC], loader.docs[OTHER]]
+    loader.scan_in_any("9号", "window", docs, F, 5)  # a window field needs no word 窗口
+    assert found(loader) == [f"{F}:5: window number 9号 does not occur in {DOC}"]
 
 
 def test_scan_in_any_keeps_earlier_problems(loader):
@@ -265,6 +275,62 @@ def test_verbatim_text_outside_a_shallow_ref(loader, rec):
     # §二 has no enclosing section to fall back on
     loader.check_faithful(rec("text: 居民身份证原件及复印件。\n"), f"{DOC} §二", F)
     assert len(found(loader)) == 1 and "(it occurs elsewhere there)" in found(loader)[0]
+
+
+def test_verbatim_text_of_another_section_under_a_deep_ref(loader, rec):
+    # §一.1 falls back on 一, never on the whole document
+    loader.check_faithful(rec("text: 5个工作日。\n"), f"{DOC} §一.1", F)
+    assert found(loader) == [f"{F}:1: text not found in §一.1 of {DOC} (it occurs elsewhere there): '5个工作日。'"]
+
+
+def test_the_section_index_is_made_once_per_document(loader):
+    assert loader.section_index(DOC) is loader.section_index(DOC)
+    assert loader.section_index(DOC) is not loader.section_index(OTHER)
+
+
+def test_a_ref_whose_section_names_another_section_sign(loader):
+    # the document is the part before the first ' §'
+    assert loader.section_levels(f"{DOC} §一 §x")[1].value == "§x"
+    assert loader.resolve_ref("§一 §x", DOC, F, 7) == f"{DOC} §一 §x"
+
+
+SIDE = """示例手册
+参保缴费
+单位缴费比例为8%。
+待遇支付
+起付标准为1000元。
+"""
+
+
+@pytest.fixture
+def side(loader, tmp_path):
+    """A document whose sections are named in a side column (documents.yaml side_headings)."""
+    file = "003_aaa.txt"
+    (tmp_path / file).write_text(SIDE, encoding="utf-8")
+    loader.doc_meta[file] = Document(file=file, title="示例手册", issuer="", region="test", date="2025", rank=3,
+                                     side_headings=True)
+    loader.docs[file] = SourceDocument.read(loader.doc_meta[file], tmp_path / file)
+    loader._section_names[file] = {"参保缴费", "待遇支付"}
+    return file
+
+
+def test_side_headings_only_the_named_section(loader, side):
+    assert loader.text_in_section("单位缴费比例为8%。", f"{side} §参保缴费")
+    assert not loader.text_in_section("起付标准为1000元。", f"{side} §参保缴费")
+    assert loader.text_in_section("起付标准为1000元。", f"{side} §待遇支付")
+    # a deeper label is not looked for: the named section is the unit
+    assert loader.text_in_section("起付标准为1000元。", f"{side} §待遇支付 3")
+
+
+def test_side_headings_ref_to_no_known_section_reads_the_whole_document(loader, side):
+    assert loader.text_in_section("起付标准为1000元。", f"{side} §其他")
+
+
+def test_a_named_section_ends_where_the_next_begins(loader, side):
+    loader._section_names[side] = set()  # without the names, 参保缴费 runs to the end
+    loader._sections.clear()
+    loader._levels.clear()
+    assert loader.text_in_section("起付标准为1000元。", f"{side} §参保缴费")
 
 
 def test_must_occur_field_with_the_documents_words(loader, rec):
@@ -511,6 +577,18 @@ def test_usual_value_refused(loader, rec):
         f"{F}:9: evidence 'id_card' usual: a second usual value for {DOC}",
         f"{F}:10: evidence 'id_card' usual: a second usual value for {DOC}",
     ]
+
+
+def test_usual_value_that_is_no_mapping_is_put_on_its_evidence_line(loader, rec):
+    ev = rec("# evidence\n\nid: id_card\nname: 居民身份证\nusual: [原件]\n")
+    loader.load_usual(ev, ev["usual"][0], F)
+    assert found(loader) == [f"{F}:3: evidence 'id_card' usual: expected a mapping of original, source and ref"]
+
+
+def test_usual_value_citing_an_unknown_document(loader, rec):
+    assert usual(loader, rec, "  - {original: 原件, ref: '009_aaa.txt §一'}\n") == [
+        f"{F}:4: ref '009_aaa.txt §一': unknown document '009_aaa.txt'"]
+    assert loader.evidence_usual == {"id_card": {"009_aaa.txt": ({"original": "原件"}, "009_aaa.txt §一")}}
 
 
 def test_material_takes_the_usual_value_it_leaves_out(loader, rec):
