@@ -172,6 +172,8 @@ policy_topics:
         columns: [档次, 比例]
         rows: [[一档, "8%"]]
         ref: "§缴费政策"
+        notes:
+          - {text: 单位缴费比例为8%。, ref: "§缴费政策"}
     services: [enrol]
 """,
 }

@@ -144,8 +144,9 @@ def test_the_policy_topic(seed):
     assert [(f.label, f.value, f.ref, f.note) for f in topic.facts] == [
         ("单位缴费比例", "8%", "002_def.txt §缴费政策", None)]
     [table] = topic.tables
-    assert (table.title, table.columns, table.rows, table.ref, table.notes) == (
-        "缴费档次", ["档次", "比例"], [["一档", "8%"]], "002_def.txt §缴费政策", [])
+    assert (table.title, table.columns, table.rows, table.ref) == (
+        "缴费档次", ["档次", "比例"], [["一档", "8%"]], "002_def.txt §缴费政策")
+    assert [(n.text, n.ref, n.label) for n in table.notes] == [("单位缴费比例为8%。", "002_def.txt §缴费政策", None)]
 
 
 # -- documents and vocabulary ---------------------------------------------------------------------
@@ -528,25 +529,26 @@ def test_difference_without_refs(seed):
 
 
 def test_difference_values_as_text(seed):
-    edit(seed, REGION, "        older: 和平区旧路1号\n", "        older: [和平区旧路1号, {电话: 024-11112222}]\n")
+    edit(seed, REGION, "        older: 和平区旧路1号\n", "        older: [和平区旧路1号, {电话: 024-11112222, 传真: null}, null]\n")
     edit(seed, REGION, "        older_ref: \"001_abc.txt §二\"\n", "        older_ref: \"001_abc.txt §二\"\n")
     edit(seed, REGION, "        newer: 和平区新路8号\n", "")
     cat, found = load(seed)
     d = cat.halls[0].differences[0]
-    assert (d.older, d.newer) == ("和平区旧路1号；电话：024-11112222", None)
+    assert (d.older, d.newer) == ("和平区旧路1号；电话：024-11112222；传真：；", None)
     assert found == [at(seed, REGION, "older: [和平区旧路1号", "older value not found in 001_abc.txt: "
-                        "'和平区旧路1号；电话：024-11112222'")]
+                        "'和平区旧路1号；电话：024-11112222；传真：；'")]
 
 
 # -- policy topics --------------------------------------------------------------------------------
 def test_duplicate_policy_topic_and_unknown_service(seed):
-    edit(seed, POLICY, "    services: [enrol]\n", "    services: [enrol, pay]\n")
+    edit(seed, POLICY, "    services: [enrol]\n", "    services: [pay, enrol]\n")
     text = (seed / POLICY).read_text(encoding="utf-8")
-    (seed / POLICY).write_text(text + "  - {id: rates, title: 缴费政策, ref: \"§缴费政策\"}\n", encoding="utf-8")
+    (seed / POLICY).write_text(text + "  - title: 缴费政策\n    ref: \"§缴费政策\"\n    id: rates\n", encoding="utf-8")
     cat, found = load(seed)
-    assert found == [at(seed, POLICY, "services: [enrol, pay]", "services: unknown service 'pay'"),
-                     at(seed, POLICY, "- {id: rates", "duplicate policy topic id 'rates'")]
+    assert found == [at(seed, POLICY, "services: [pay, enrol]", "services: unknown service 'pay'"),
+                     at(seed, POLICY, "id: rates", "duplicate policy topic id 'rates'", nth=2)]
     assert [t.id for t in cat.policy_topics] == ["rates", "rates"]
+    assert cat.policy_topics[0].services == ["enrol"]  # the known service after the unknown one
     assert cat.policy_topics[1].basis is None and cat.policy_topics[1].services == []
 
 
@@ -650,3 +652,81 @@ def test_follows_the_newest_document_and_says_when_it_has_no_date(seed):
     cat, found = load(seed)
     assert found == []
     assert service(cat).follows == "《示例办事指南》（未注明日期）"
+
+
+# -- problems inside each record name their file and line ---------------------------------------------
+EXPECTED = "expected '§section' or '<document file> §section'"
+
+
+@pytest.mark.parametrize(("rel", "refs"), [
+    (ITEMS, [(4, "一"), (8, "一.3"), (9, "一"), (11, "一"), (13, "一")]),
+    (POLICY, [(4, "缴费政策"), (7, "缴费政策"), (9, "缴费政策"), (11, "缴费政策"), (13, "缴费政策"), (18, "缴费政策")]),
+    (REGION, [(5, "一 1.4"), (7, "二")]),
+    (SERVICES, [(4, "一"), (12, "一 1.1①"), (16, "一 1.1②"), (22, "一 1.2①"), (27, "一 1.2②"), (32, "一 1.3"),
+                (34, "一 1.4"), (36, "一 1.4"), (38, "违规禁办事项清单"), (43, "违规禁办事项清单 1"),
+                (45, "容缺办理事项清单"), (47, "容缺办理事项清单 1"), (50, "容缺办理事项清单 1")]),
+])
+def test_every_broken_ref_is_reported_at_its_record(seed, rel, refs):
+    """Lines counted by hand in tests/small_seed.py: a flow record's line, or the line of
+    the first key of a block record."""
+    text = (seed / rel).read_text(encoding="utf-8")
+    (seed / rel).write_text(text.replace('"§', '"'), encoding="utf-8")
+    assert problems_of(seed) == [f"seed/{rel}:{n}: ref '{ref}': {EXPECTED}" for n, ref in refs]
+
+
+def test_an_item_title_not_in_the_document(seed):
+    edit(seed, ITEMS, "  - title: 参保登记\n", "  - title: 参保变更\n")
+    assert problems_of(seed) == [at(seed, ITEMS, "title: 参保变更",
+                                    "title not found in 001_abc.txt: '参保变更' (of '参保变更')")]
+
+
+def test_an_items_problems_inside_name_the_items_file(seed):
+    edit(seed, ITEMS, "silent: true, ", "silent: true, source: 公安机关, ")
+    edit(seed, ITEMS, "    time_limit: {text: 5个工作日。, days: 5,", "    time_limit: {text: 5个工作日。, days: 6,")
+    edit(seed, ITEMS, "      - {text: 办理环节：受理、审核、办结。, ref: \"§一\"}",
+         "      - {text: 办理环节：受理、审核、办结。, ref: \"§一\", when: {applicant: self}}")
+    edit(seed, ITEMS, "    steps:\n", "    differences:\n      - {field: time_limit, older: 电话024-99998888}\n"
+                                     "    steps:\n")
+    assert problems_of(seed) == [
+        at(seed, ITEMS, "source: 公安机关", "source not found in 001_abc.txt: '公安机关' (of '公安机关')"),
+        at(seed, ITEMS, "days: 6", "time_limit days 6 does not match text '5个工作日。'"),
+        at(seed, ITEMS, "when: {applicant: self}", "when: not allowed here: the kiosk shows this text whatever "
+                                                 "the answers (only a service's own materials, channels, intro, "
+                                                 "tips, notes, steps and legal_basis are conditional)"),
+        at(seed, ITEMS, "older: 电话024-99998888", "number 024-99998888 does not occur in 001_abc.txt"),
+    ]
+
+
+def test_items_after_a_wrong_item_are_still_merged(seed):
+    text = (seed / ITEMS).read_text(encoding="utf-8")
+    head, item = text.split("items:\n")
+    wrong = ("  - {title: 参保登记, ref: \"§一\", merge_into: enroll}\n"
+             "  - {title: 参保登记, ref: \"§一\", merge_into: enrol, service: {id: x, name: 参保登记, "
+             "category: 参保登记, audience: 个人, topics: [enrolment], ref: \"§一\"}}\n")
+    (seed / ITEMS).write_text(head + "items:\n" + wrong + item, encoding="utf-8")
+    cat, found = load(seed)
+    assert found == [at(seed, ITEMS, "merge_into: enroll", "merge_into: unknown service 'enroll'"),
+                     at(seed, ITEMS, "service: {id: x,", "an item either merges into a service or defines one, "
+                                                         "not both")]
+    assert [m.text for m in service(cat).older_materials] == ["户口簿复印件。"]
+
+
+def test_an_item_that_defines_a_service_reports_in_the_items_file(seed):
+    edit(seed, ITEMS, "    merge_into: enrol\n",
+         "    service: {id: enrol, name: 参保登记, category: 参保登记, audience: 市民, topics: [enrolment], "
+         "ref: \"§一\"}\n")
+    found = problems_of(seed)
+    first = line(seed, SERVICES, "- id: enrol")
+    assert found == [at(seed, ITEMS, "audience: 市民", "audience '市民': expected one of 个人, 单位"),
+                     at(seed, ITEMS, "audience: 市民", f"duplicate service id 'enrol' (also seed/{SERVICES}:{first})")]
+
+
+def test_the_same_text_twice_in_one_item_is_kept_once(seed):
+    edit(seed, ITEMS, "      - {text: 户口簿复印件。, original: 复印件, silent: true, ref: \"§一.3\"}\n",
+         "      - {text: 户口簿复印件。, original: 复印件, silent: true, ref: \"§一.3\"}\n" * 2)
+    edit(seed, ITEMS, "      - {text: 办理环节：受理、审核、办结。, ref: \"§一\"}\n",
+         "      - {text: 办理环节：受理、审核、办结。, ref: \"§一\"}\n" * 2)
+    cat, found = load(seed)
+    assert found == []
+    assert [m.text for m in service(cat).older_materials] == ["户口簿复印件。"]
+    assert [t.text for t in service(cat).steps] == ["办理环节：受理、审核、办结。"]
