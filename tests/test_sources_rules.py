@@ -591,6 +591,11 @@ def test_usual_value_citing_an_unknown_document(loader, rec):
     assert loader.evidence_usual == {"id_card": {"009_aaa.txt": ({"original": "原件"}, "009_aaa.txt §一")}}
 
 
+def test_usual_value_message_names_the_whole_section(loader, rec):
+    assert usual(loader, rec, "  - {source: 公安机关, ref: '001_abc.txt §一 §x'}\n") == [
+        f"{F}:4: evidence 'id_card' usual: '公安机关' not found in §一 §x of {DOC}"]
+
+
 def test_material_takes_the_usual_value_it_leaves_out(loader, rec):
     usual(loader, rec, "  - {original: 原件及复印件, source: 公安, ref: '001_abc.txt §一.1'}\n")
     [m] = loader.materials(rec("- ref: §一.1\n  text: 居民身份证原件及复印件。\n  evidence: id_card\n"), DOC, F)

@@ -21,6 +21,7 @@ REGION = "test/region.yaml"
 SERVICES = "test/services-002.yaml"
 ITEMS = "test/items-001.yaml"
 POLICY = "test/policy-002.yaml"
+EXPECTED = "expected '§section' or '<document file> §section'"
 
 
 @pytest.fixture
@@ -63,7 +64,10 @@ def service(cat, sid: str = "enrol"):
 def test_the_small_seed_loads_without_a_problem(seed):
     cat, problems = load(seed)
     assert problems == []
-    assert [d.file for d in cat.documents] == ["001_abc.txt", "002_def.txt"]
+    assert [(d.file, d.title, d.short_title, d.issuer, d.region, d.date, d.rank, d.date_note, d.side_headings)
+            for d in cat.documents] == [
+        ("001_abc.txt", "示例公开指南", None, "", "test", "2020", 1, None, False),
+        ("002_def.txt", "示例办事指南", "办事指南", "示例中心", "test", "2025", 2, None, False)]
     assert [(t.id, t.label) for t in cat.topics] == [("enrolment", "参保登记")]
     [region] = cat.regions
     assert (region.id, region.name, region.note) == ("test", "示例市", None)
@@ -585,10 +589,56 @@ def test_a_fact_with_a_note_and_a_number(seed):
 
 def test_service_update_of_an_unknown_service(seed):
     (seed / POLICY).write_text((seed / POLICY).read_text(encoding="utf-8")
-                               + "service_updates:\n  - {service: pay, ref: \"§缴费政策\"}\n", encoding="utf-8")
-    assert problems_of(seed) == [at(seed, POLICY, "service: pay", "service_updates: unknown service 'pay'")]
+                               + "service_updates:\n  - ref: \"§缴费政策\"\n    service: pay\n"
+                               + "  - {service: enrol, ref: \"§缴费政策\", note: 以手册为准}\n", encoding="utf-8")
+    cat, found = load(seed)
+    assert found == [at(seed, POLICY, "service: pay", "service_updates: unknown service 'pay'")]
+    assert service(cat).sources[2] == "002_def.txt §缴费政策"  # the update after it still applies
 
 
+def test_problems_inside_a_service_update_name_their_line(seed):
+    (seed / POLICY).write_text((seed / POLICY).read_text(encoding="utf-8") + """service_updates:
+  - ref: "一 1.1"
+    service: enrol
+    questions: [applicant, where]
+    materials:
+      - {text: 居民身份证原件及复印件。, evidence: id_card, ref: "一 1.1①"}
+    notes:
+      - {text: 外地户籍人员需提供居住证。, ref: "一 1.4", when: {applicant: proxy}}
+    tips:
+      - {text: 单位缴费比例为8%。, ref: "缴费政策"}
+""", encoding="utf-8")
+    assert problems_of(seed) == [
+        at(seed, POLICY, '- ref: "一 1.1"', f"ref '一 1.1': {EXPECTED}"),
+        at(seed, POLICY, 'ref: "一 1.1①"', f"ref '一 1.1①': {EXPECTED}"),
+        at(seed, POLICY, "questions: [applicant, where]",
+           "question 'where' is neither in vocabulary.yaml nor in local_questions"),
+        at(seed, POLICY, 'ref: "一 1.4"', f"ref '一 1.4': {EXPECTED}"),
+        at(seed, POLICY, 'ref: "缴费政策"}', f"ref '缴费政策': {EXPECTED}"),
+    ]
+
+
+def test_an_update_gives_materials_to_a_service_without_any(seed):
+    edit(seed, SERVICES, SERVICE_MATERIALS, "")
+    edit(seed, SERVICES, "    questions: [applicant]\n", "")
+    (seed / POLICY).write_text((seed / POLICY).read_text(encoding="utf-8") + UPDATE, encoding="utf-8")
+    cat, found = load(seed)
+    assert found == []
+    [d] = [d for d in service(cat).differences if d.field == "materials"]
+    assert (d.older, d.older_ref, d.newer) == ("", "002_def.txt §一", "居民身份证原件及复印件。")
+
+
+SERVICE_MATERIALS = """    materials:
+      - text: 居民身份证原件及复印件。
+        evidence: id_card
+        original: 原件及复印件
+        ref: "§一 1.1①"
+      - text: 代办人身份证原件。
+        name: 代办人身份证
+        original: 原件
+        when: {applicant: proxy}
+        ref: "§一 1.1②"
+"""
 UPDATE = """service_updates:
   - service: enrol
     ref: "§一 1.1"
@@ -626,12 +676,14 @@ def test_a_service_update_replaces_the_materials_and_keeps_the_older_ones(seed):
 def test_a_service_update_with_its_own_note_and_questions(seed):
     update = UPDATE.replace("    questions: []\n", "    questions: [applicant]\n    note: 以手册为准\n")
     update = update.replace('ref: "§缴费政策"}', 'ref: "§缴费政策", when: {applicant: proxy}}')
+    update = update.replace('ref: "§一 1.4"}', 'ref: "§一 1.4", when: {applicant: self}}')
     (seed / POLICY).write_text((seed / POLICY).read_text(encoding="utf-8") + update, encoding="utf-8")
     cat, found = load(seed)
     assert found == []
     svc = service(cat)
     assert [q.id for q in svc.questions] == ["applicant"]
     assert [d.note for d in svc.differences if d.field == "materials"] == ["以手册为准"]
+    assert [(t.text, t.condition) for t in svc.notes] == [("外地户籍人员需提供居住证。", {"all": {"applicant": ["self"]}})]
 
 
 def test_a_service_update_without_materials_keeps_them(seed):
@@ -655,9 +707,6 @@ def test_follows_the_newest_document_and_says_when_it_has_no_date(seed):
 
 
 # -- problems inside each record name their file and line ---------------------------------------------
-EXPECTED = "expected '§section' or '<document file> §section'"
-
-
 @pytest.mark.parametrize(("rel", "refs"), [
     (ITEMS, [(4, "一"), (8, "一.3"), (9, "一"), (11, "一"), (13, "一")]),
     (POLICY, [(4, "缴费政策"), (7, "缴费政策"), (9, "缴费政策"), (11, "缴费政策"), (13, "缴费政策"), (18, "缴费政策")]),
