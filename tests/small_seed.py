@@ -140,7 +140,9 @@ deferrable_lists:
     deadline: {text: "补正期限：5个工作日", days: 5, ref: "§容缺办理事项清单 1"}
     ref: "§容缺办理事项清单"
     items:
-      - {text: 居民身份证, matches: 居民身份证, ref: "§容缺办理事项清单 1"}
+      - text: 居民身份证
+        matches: 居民身份证
+        ref: "§容缺办理事项清单 1"
 """,
 "test/items-001.yaml": """document: 001_abc.txt
 region: test

@@ -371,7 +371,7 @@ def test_a_refusal_list_with_notes_and_no_heading(seed):
 
 
 def test_a_deferrable_item_that_matches_no_material(seed):
-    edit(seed, SERVICES, "matches: 居民身份证,", "matches: 户口簿,")
+    edit(seed, SERVICES, "matches: 居民身份证\n", "matches: 户口簿\n")
     cat, found = load(seed)
     assert found == [at(seed, SERVICES, "matches: 户口簿", "matches '户口簿': no material of enrol contains it")]
     [item] = service(cat).deferrable_items
@@ -381,7 +381,7 @@ def test_a_deferrable_item_that_matches_no_material(seed):
 
 
 def test_a_deferrable_item_without_matches_is_listed_on_its_own(seed):
-    edit(seed, SERVICES, "matches: 居民身份证, ", "source: 申请人提供, method: 承诺, ")
+    edit(seed, SERVICES, "        matches: 居民身份证\n", "        source: 申请人提供\n        method: 承诺\n")
     edit(seed, SERVICES, "    ref: \"§容缺办理事项清单\"\n",
          "    ref: \"§容缺办理事项清单\"\n    method: 告知承诺\n"
          "    notes:\n      - {text: 居民身份证, ref: \"§容缺办理事项清单 1\"}\n")
@@ -395,7 +395,7 @@ def test_a_deferrable_item_without_matches_is_listed_on_its_own(seed):
 
 
 def test_a_deferrable_list_method_is_its_items_default(seed):
-    edit(seed, SERVICES, "matches: 居民身份证, ", "")
+    edit(seed, SERVICES, "        matches: 居民身份证\n", "")
     edit(seed, SERVICES, "    ref: \"§容缺办理事项清单\"\n", "    ref: \"§容缺办理事项清单\"\n    method: 告知承诺\n")
     cat, _ = load(seed)
     assert [i.method for i in service(cat).deferrable_items] == ["告知承诺"]
@@ -779,3 +779,14 @@ def test_the_same_text_twice_in_one_item_is_kept_once(seed):
     assert found == []
     assert [m.text for m in service(cat).older_materials] == ["户口簿复印件。"]
     assert [t.text for t in service(cat).steps] == ["办理环节：受理、审核、办结。"]
+
+
+def test_a_services_unknown_question_is_reported_at_its_questions(seed):
+    edit(seed, SERVICES, "    questions: [applicant]\n", "    questions: [applicant, where]\n"
+                                                       "    local_questions:\n      - id: age\n        text: 年龄？\n"
+                                                       "        options: [{id: old, label: 老}]\n")
+    assert problems_of(seed) == [
+        at(seed, SERVICES, "questions: [applicant, where]",
+           "question 'where' is neither in vocabulary.yaml nor in local_questions"),
+        at(seed, SERVICES, "questions: [applicant, where]", "local question 'age' is defined but not listed in questions"),
+    ]
