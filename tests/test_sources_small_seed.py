@@ -790,3 +790,54 @@ def test_a_services_unknown_question_is_reported_at_its_questions(seed):
            "question 'where' is neither in vocabulary.yaml nor in local_questions"),
         at(seed, SERVICES, "questions: [applicant, where]", "local question 'age' is defined but not listed in questions"),
     ]
+
+
+def test_a_service_name_not_in_the_document(seed):
+    edit(seed, SERVICES, "    name: 参保登记\n", "    name: 参保变更\n")
+    assert problems_of(seed) == [at(seed, SERVICES, "name: 参保变更",
+                                    "name not found in 002_def.txt: '参保变更' (of '参保变更')")]
+
+
+def test_a_services_own_texts_may_be_conditional_and_its_differences_are_kept(seed):
+    cond = ", when: {applicant: proxy}}\n"
+    edit(seed, SERVICES, "    questions: [applicant]\n", "    questions: [applicant]\n"
+         "    intro:\n      - {text: 代办人身份证原件。, ref: \"§一 1.1②\"" + cond
+         + "    notes:\n      - {text: 代办人身份证原件。, ref: \"§一 1.1②\"" + cond
+         + "    steps:\n      - {text: 代办人身份证原件。, ref: \"§一 1.1②\"" + cond
+         + "    legal_basis:\n      - {text: 代办人身份证原件。, ref: \"§一 1.1②\"" + cond
+         + "    differences:\n      - {field: time_limit, older: 5个工作日, older_ref: \"001_abc.txt §一\", "
+           "newer: 即时办结, newer_ref: \"§一 1.3\"}\n")
+    cat, found = load(seed)
+    assert found == []
+    svc = service(cat)
+    for attr in ("intro", "notes", "steps", "legal_basis"):  # the older item's come after
+        assert [(t.text, t.condition) for t in getattr(svc, attr)][0] == (
+            "代办人身份证原件。", {"all": {"applicant": ["proxy"]}}), attr
+    [d] = [d for d in svc.differences if d.newer_ref == "002_def.txt §一 1.3" and d.older == "5个工作日"]
+    assert (d.field, d.older_ref, d.subject, d.document, d.region, d.kind) == (
+        "time_limit", "001_abc.txt §一", "enrol", "002_def.txt", "test", "service")
+    assert d in cat.differences
+
+
+def test_region_and_hall_lines_are_their_ids(seed):
+    edit(seed, REGION, "  id: test\n  name: 示例市\n", "  name: 示例市\n  id: other\n")
+    (seed / REGION).write_text((seed / REGION).read_text(encoding="utf-8")
+                               + "  - name: 示例大厅\n    ref: \"§二\"\n    id: main\n", encoding="utf-8")
+    assert problems_of(seed) == [
+        at(seed, REGION, "id: other", "region id 'other' does not match its folder 'test'"),
+        at(seed, REGION, "id: main", "duplicate hall id 'main'", nth=2),
+    ]
+
+
+def test_a_hall_phone_written_with_spaces_and_a_hall_note(seed):
+    edit(seed, REGION, '    phone: "024-12345678"\n', '    phone: "024-1234 5678"\n    note: 示例大厅\n')
+    cat, found = load(seed)
+    assert found == []
+    assert (cat.halls[0].phone, cat.halls[0].note) == ("024-1234 5678", "示例大厅")
+
+
+def test_a_long_older_value_is_shortened_in_the_message(seed):
+    older = "和平区旧路1号" + "甲" * 40
+    edit(seed, REGION, "        older: 和平区旧路1号\n", f"        older: {older}\n")
+    assert problems_of(seed) == [at(seed, REGION, "older: 和平区旧路1号甲",
+                                    f"older value not found in 001_abc.txt: {older[:40]!r}")]
