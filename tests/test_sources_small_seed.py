@@ -841,3 +841,37 @@ def test_a_long_older_value_is_shortened_in_the_message(seed):
     edit(seed, REGION, "        older: 和平区旧路1号\n", f"        older: {older}\n")
     assert problems_of(seed) == [at(seed, REGION, "older: 和平区旧路1号甲",
                                     f"older value not found in 001_abc.txt: {older[:40]!r}")]
+
+
+def test_no_materials_by_any_of_and_without_comment(seed):
+    edit(seed, SERVICES, "    questions: [applicant]\n", "    questions: [applicant]\n    no_materials:\n"
+         "      - when_any: [{applicant: self}]\n        ref: \"§一\"\n"
+         "      - when: {applicant: proxy}\n        ref: \"一\"\n")
+    cat, found = load(seed)
+    assert found == [at(seed, SERVICES, "- when: {applicant: proxy}", f"ref '一': {EXPECTED}")]
+    assert [(n.text, n.ref, n.condition) for n in service(cat).no_materials] == [
+        ("", "002_def.txt §一", {"any": [{"applicant": ["self"]}]}), ("", "一", {"all": {"applicant": ["proxy"]}})]
+
+
+def test_every_unknown_key_and_option_of_a_condition_is_reported(seed):
+    edit(seed, "vocabulary.yaml", "questions:\n", "questions:\n  - id: hukou\n    text: 户籍？\n"
+                                                 "    options: [{id: local, label: 本市}]\n")
+    edit(seed, SERVICES, "    questions: [applicant]\n", "    questions: [applicant, hukou]\n")
+    edit(seed, SERVICES, "        when: {applicant: proxy}\n", "        when: {area: north, hukou: abroad}\n")
+    svc_line = line(seed, SERVICES, "- id: enrol")
+    assert problems_of(seed) == [
+        f"seed/{SERVICES}:{svc_line}: service enrol: condition uses unknown situation key 'area' "
+        "(not in its questions: applicant, hukou)",
+        f"seed/{SERVICES}:{svc_line}: service enrol: unknown option 'abroad' for question 'hukou' (valid: local)",
+        f"seed/{SERVICES}:{svc_line}: service enrol: question 'applicant' changes nothing (no condition uses it)",
+    ]
+
+
+def test_a_duplicate_service_is_reported_at_its_id(seed):
+    (seed / "test" / "services-more.yaml").write_text(
+        "document: 002_def.txt\nregion: test\nservices:\n"
+        "  - name: 参保登记\n    category: 参保登记\n    audience: 个人\n    topics: [enrolment]\n    ref: \"§一\"\n"
+        "    id: enrol\n", encoding="utf-8")
+    first = line(seed, SERVICES, "- id: enrol")
+    assert problems_of(seed) == [f"seed/test/services-more.yaml:9: duplicate service id 'enrol' "
+                                 f"(also seed/{SERVICES}:{first})"]

@@ -547,7 +547,7 @@ class SeedLoader:
         items = [x for attr in (*CONDITIONAL, "no_materials") for x in getattr(svc, attr)]
         for it in items:
             cond = it.condition
-            for qid in condition_questions(cond):
+            for qid in sorted(condition_questions(cond)):  # a set: the report in a stable order
                 used.add(qid)
                 if qid not in asked:
                     self.problem(file, line, f"service {svc.id}: condition uses unknown situation key {qid!r} "
