@@ -455,17 +455,36 @@ def test_channel_of_an_unknown_type(loader, rec):
 
 
 def test_channel_path_out_of_order(loader, rec):
-    loader.channels(rec("- ref: §二\n  type: window\n  text: 和平区示例路8号，3号窗口。\n"
-                        "  path: [3号, 示例路, 甲, 乙]\n"), DOC, F)
-    assert found(loader) == [f"{F}:4: path item '示例路' is not in the channel's text (after the items before it)"]
+    channels = loader.channels(rec("- ref: §二\n  type: window\n  text: 和平区示例路8号，3号窗口。\n"
+                                   "  path: [3号, 示例路, 甲, 乙]\n"
+                                   "- ref: §二\n  type: window\n  text: 和平区示例路8号，3号窗口。\n"
+                                   "  path: [示例路, 和平区]\n"), DOC, F)
+    assert found(loader) == [f"{F}:4: path item '示例路' is not in the channel's text (after the items before it)",
+                             f"{F}:8: path item '和平区' is not in the channel's text (after the items before it)"]
+    assert len(channels) == 2  # kept all the same, the problem refuses the build
+
+
+def test_channel_path_from_the_first_character_and_the_first_of_a_repeat(loader, rec):
+    [c] = loader.channels(rec("- ref: §二\n  type: window\n  text: 和平区示例路8号，3号窗口。\n"
+                              "  path: [和平区, 号, 3号窗口]\n"), DOC, F)
+    assert found(loader) == [] and c.path == ["和平区", "号", "3号窗口"]
+
+
+def test_channel_conditions_and_a_text_items_own_label(loader, rec):
+    [a, b] = loader.channels(rec("- ref: §二\n  type: window\n  text: 3号窗口。\n  when: {who: [me]}\n"
+                                 "- ref: §二\n  type: window\n  text: 3号窗口。\n  when_any: [{who: me}]\n"), DOC, F)
+    assert (a.condition, b.condition) == ({"all": {"who": ["me"]}}, {"any": [{"who": ["me"]}]})
+    [t, u] = loader.text_items(rec("- {ref: §三, text: 5个工作日。, label: 时限, when_any: [{who: me}]}\n"
+                                   "- {ref: §三, text: 5个工作日。}\n"), DOC, F, label="默认", conditional=True)
+    assert (t.label, t.condition, u.label, u.condition) == ("时限", {"any": [{"who": ["me"]}]}, "默认", None)
 
 
 def test_online_channel_needs_url_name_or_blank(loader, rec):
-    loader.channels(rec("- ref: §二\n  type: online\n  text: 网址\n"
-                        "- ref: §二\n  type: online\n  text: 网址\n  blank: true\n"
+    loader.channels(rec("- ref: §二\n  type: online\n  text: 网址\n  blank: true\n"
                         "- ref: §二\n  type: online\n  text: 网址\n  name: 示例办事指南\n"
-                        "- ref: §二\n  type: online\n  text: 网址\n  url: http://example.org/apply\n"), DOC, F)
-    assert found(loader) == [f"{F}:1: online channel without url or name: mark it blank: true if the "
+                        "- ref: §二\n  type: online\n  text: 网址\n  url: http://example.org/apply\n"
+                        "- ref: §二\n  type: online\n  text: 网址\n"), DOC, F)
+    assert found(loader) == [f"{F}:13: online channel without url or name: mark it blank: true if the "
                              "document gives none"]
 
 

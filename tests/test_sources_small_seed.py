@@ -875,3 +875,51 @@ def test_a_duplicate_service_is_reported_at_its_id(seed):
     first = line(seed, SERVICES, "- id: enrol")
     assert problems_of(seed) == [f"seed/test/services-more.yaml:9: duplicate service id 'enrol' "
                                  f"(also seed/{SERVICES}:{first})"]
+
+
+def test_every_list_record_is_checked_against_the_document(seed):
+    edit(seed, SERVICES, "    heading: 不予受理\n", "    heading: 不予受理\n    comment: 电话024-99990000\n")
+    edit(seed, SERVICES, "{text: 冒名办理的。,", "{text: 冒名顶替的。,")
+    edit(seed, SERVICES, "    ref: \"§容缺办理事项清单\"\n", "    ref: \"§容缺办理事项清单\"\n    comment: 电话024-99990001\n")
+    edit(seed, SERVICES, "{text: \"补正期限：5个工作日\"", "{text: \"补正期限：6个工作日\"")
+    edit(seed, SERVICES, "      - text: 居民身份证\n", "      - text: 居民户口簿\n")
+    assert problems_of(seed) == [
+        at(seed, SERVICES, "comment: 电话024-99990000", "number 024-99990000 does not occur in 002_def.txt"),
+        at(seed, SERVICES, "冒名顶替的", "text not found in 002_def.txt: '冒名顶替的。'"),
+        at(seed, SERVICES, "comment: 电话024-99990001", "number 024-99990001 does not occur in 002_def.txt"),
+        at(seed, SERVICES, "补正期限：6个工作日", "text not found in 002_def.txt: '补正期限：6个工作日'"),
+        at(seed, SERVICES, "- text: 居民户口簿", "text not found in 002_def.txt: '居民户口簿'"),
+    ]
+
+
+def test_two_refusal_lists_for_one_service_are_both_kept(seed):
+    edit(seed, SERVICES, "    applies_to: [enrol]\n    ref: \"§违规禁办事项清单\"",
+         "    applies_to: [pay, enrol]\n    ref: \"§违规禁办事项清单\"")
+    text = (seed / SERVICES).read_text(encoding="utf-8")
+    start = text.index("refusal_lists:\n") + len("refusal_lists:\n")
+    end = text.index("deferrable_lists:")
+    one = text[start:end].replace("heading: 不予受理", "heading: 禁办")
+    (seed / SERVICES).write_text(text[:end] + one.replace("[pay, enrol]", "[enrol]") + text[end:], encoding="utf-8")
+    cat, found = load(seed)
+    assert found == [at(seed, SERVICES, "applies_to: [pay, enrol]", "applies_to: unknown service 'pay'")]
+    assert [r.label for r in service(cat).refusals] == ["参保登记（不予受理）", "参保登记（禁办）"]
+
+
+def test_a_service_of_an_unknown_document_follows_none(seed):
+    edit(seed, SERVICES, "    ref: \"§一\"\n    questions", "    ref: \"009_aaa.txt §一\"\n    questions")
+    edit(seed, ITEMS, "    merge_into: enrol\n", "    merge_into: nothing\n")
+    edit(seed, SERVICES, "    applies_to: [enrol]\n    ref: \"§违规禁办事项清单\"",
+         "    applies_to: [nothing]\n    ref: \"§违规禁办事项清单\"")
+    edit(seed, SERVICES, "    applies_to: [enrol]\n    deadline:", "    applies_to: [nothing]\n    deadline:")
+    edit(seed, POLICY, "    services: [enrol]\n", "    services: []\n")
+    cat, found = load(seed)
+    assert at(seed, SERVICES, "- id: enrol", "ref '009_aaa.txt §一': unknown document '009_aaa.txt'") in found
+    assert service(cat).sources == ["009_aaa.txt §一"] and service(cat).follows == ""
+
+
+def test_questions_after_an_unknown_one_are_kept(seed):
+    edit(seed, SERVICES, "    questions: [applicant]\n", "    questions: [where, applicant]\n")
+    cat, found = load(seed)
+    assert found == [at(seed, SERVICES, "questions: [where, applicant]",
+                        "question 'where' is neither in vocabulary.yaml nor in local_questions")]
+    assert [q.id for q in service(cat).questions] == ["applicant"]

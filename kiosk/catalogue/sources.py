@@ -863,11 +863,10 @@ class SeedLoader:
         return cat
 
 
-def _subset(raw: dict, *keys: str) -> dict:
-    """The named fields of a record, keeping their line numbers."""
+def _subset(raw: LineDict, *keys: str) -> LineDict:
+    """The named fields of a record, each at its own line (for check_faithful)."""
     out = LineDict((k, raw[k]) for k in keys if k in raw)
-    out.line = getattr(raw, "line", 1)
-    out.key_lines = {k: raw.line_of(k) for k in keys if k in raw} if hasattr(raw, "line_of") else {}
+    out.key_lines = {k: raw.line_of(k) for k in keys if k in raw}
     return out
 
 
