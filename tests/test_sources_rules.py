@@ -629,3 +629,11 @@ def test_material_own_value_must_be_in_its_section(loader, rec):
                          "  original: 原件或复印件\n"), DOC, F)
     assert found(loader) == [f"{F}:8: original '原件或复印件' differs from evidence 'id_card''s usual '原件' "
                              "(001_abc.txt §一.1, vocabulary.yaml) and §一.1 does not say '原件或复印件'"]
+
+
+def test_material_own_value_message_names_the_whole_section(loader, rec):
+    loader.evidence_usual = {"id_card": {DOC: ({"original": "原件"}, "001_abc.txt §一.1")}}
+    loader.materials(rec("- ref: §一 §x\n  text: 居民身份证原件及复印件。\n  evidence: id_card\n"
+                         "  original: 原件或复印件\n"), DOC, F)
+    assert found(loader) == [f"{F}:4: original '原件或复印件' differs from evidence 'id_card''s usual '原件' "
+                             "(001_abc.txt §一.1, vocabulary.yaml) and §一 §x does not say '原件或复印件'"]

@@ -923,3 +923,9 @@ def test_questions_after_an_unknown_one_are_kept(seed):
     assert found == [at(seed, SERVICES, "questions: [where, applicant]",
                         "question 'where' is neither in vocabulary.yaml nor in local_questions")]
     assert [q.id for q in service(cat).questions] == ["applicant"]
+
+
+def test_a_differences_broken_refs_are_reported_at_it(seed):
+    edit(seed, REGION, "        older_ref: \"001_abc.txt §二\"\n", "        older_ref: \"二\"\n        newer_ref: \"一\"\n")
+    assert problems_of(seed) == [at(seed, REGION, "- field: address", f"ref '二': {EXPECTED}"),
+                                 at(seed, REGION, "- field: address", f"ref '一': {EXPECTED}")]
