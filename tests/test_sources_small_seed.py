@@ -156,9 +156,11 @@ def test_the_policy_topic(seed):
 # -- documents and vocabulary ---------------------------------------------------------------------
 def test_a_source_document_that_is_missing(seed):
     (seed / "sources" / "001_abc.txt").unlink()
-    found = problems_of(seed)
-    assert at(seed, "documents.yaml", "- file: 001_abc.txt",
-              "source document 001_abc.txt not found in seed/sources/") in found
+    cat, found = load(seed)
+    # the documents after it are still read, and nothing of 001 can be checked
+    assert found == [at(seed, "documents.yaml", "- file: 001_abc.txt",
+                        "source document 001_abc.txt not found in seed/sources/")]
+    assert [d.file for d in cat.documents] == ["001_abc.txt", "002_def.txt"]
 
 
 def test_documents_yaml_that_cannot_be_read(seed):
@@ -929,3 +931,38 @@ def test_a_differences_broken_refs_are_reported_at_it(seed):
     edit(seed, REGION, "        older_ref: \"001_abc.txt §二\"\n", "        older_ref: \"二\"\n        newer_ref: \"一\"\n")
     assert problems_of(seed) == [at(seed, REGION, "- field: address", f"ref '二': {EXPECTED}"),
                                  at(seed, REGION, "- field: address", f"ref '一': {EXPECTED}")]
+
+
+def test_without_the_documents_nothing_is_checked_against_them(seed):
+    edit(seed, REGION, '    phone: "024-12345678"\n', '    phone: "024-99990000"\n')
+    edit(seed, SERVICES, "{text: 冒名办理的。,", "{text: 冒名顶替的。,")
+    cat, problems = load_seed(seed, check_documents=False)
+    assert problems == []
+    assert cat.halls[0].phone == "024-99990000" and service(cat).refusals[0].text == "冒名顶替的。"
+    edit(seed, SERVICES, "    audience: 个人\n", "    audience: 市民\n")  # the rest is still checked
+    assert [p.message for p in load_seed(seed, check_documents=False)[1]] == ["audience '市民': expected one of 个人, 单位"]
+
+
+def test_an_evidence_types_usual_values_fill_a_material(seed):
+    edit(seed, "vocabulary.yaml", "  - {id: id_card, name: 居民身份证}\n",
+         "  - id: id_card\n    name: 居民身份证\n    usual:\n"
+         "      - {original: 原件及复印件, ref: \"002_def.txt §一 1.1①\"}\n")
+    edit(seed, SERVICES, "        evidence: id_card\n        original: 原件及复印件\n", "        evidence: id_card\n")
+    cat, found = load(seed)
+    assert found == []
+    assert service(cat).materials[0].original == "原件及复印件"
+
+
+def test_regions_are_loaded_in_the_order_of_their_folders(seed):
+    import shutil
+
+    shutil.copytree(seed / "test", seed / "alpha")
+    for f in (seed / "alpha").iterdir():
+        text = f.read_text(encoding="utf-8").replace("region: test", "region: alpha").replace("  id: test", "  id: alpha")
+        f.write_text(text, encoding="utf-8")
+    cat, found = load(seed)
+    assert found == []
+    assert [r.id for r in cat.regions] == ["alpha", "test"]
+    assert [(s.region, s.id) for s in cat.services] == [("alpha", "enrol"), ("test", "enrol")]
+    assert [(d.region, d.field) for d in cat.differences] == [
+        ("alpha", "address"), ("alpha", "time_limit"), ("test", "address"), ("test", "time_limit")]
