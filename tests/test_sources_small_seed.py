@@ -966,3 +966,11 @@ def test_regions_are_loaded_in_the_order_of_their_folders(seed):
     assert [(s.region, s.id) for s in cat.services] == [("alpha", "enrol"), ("test", "enrol")]
     assert [(d.region, d.field) for d in cat.differences] == [
         ("alpha", "address"), ("alpha", "time_limit"), ("test", "address"), ("test", "time_limit")]
+
+
+def test_a_text_under_a_deep_ref_falls_back_one_level_only(seed):
+    # §一 1.1① falls back on 1.1, never on 一: 即时办结 is in 一 1.3
+    edit(seed, SERVICES, "    time_limit: {text: 即时办结, days: 0, ref: \"§一 1.3\"}\n",
+         "    time_limit: {text: 即时办结, days: 0, ref: \"§一 1.1①\"}\n")
+    assert problems_of(seed) == [at(seed, SERVICES, "time_limit:", "text not found in §一 1.1① of 002_def.txt "
+                                                                   "(it occurs elsewhere there): '即时办结'")]
