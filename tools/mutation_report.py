@@ -3,6 +3,10 @@ survivors, keeping the hand-written part of the old file (from "## Notes", or el
 "## Justified survivors", to the end).
 
     python tools/mutation_report.py mutants/results.txt docs/mutation.md
+    python tools/mutation_report.py run-a.txt run-b.txt docs/mutation.md
+
+With several results (runs of different modules, e.g. in two checkouts of the same
+tree), each module is taken from the run that ran it.
 """
 
 from __future__ import annotations
@@ -86,11 +90,25 @@ def render(counts, survivors, justified: str) -> str:
     return "\n".join(out)
 
 
-def main(results: str, doc: str) -> int:
+def merge(runs: list[tuple[dict[str, Counter], dict[str, list[str]]]]):
+    """One module's counts and survivors from the run that ran it (else from the first)."""
+    counts: dict[str, Counter] = {}
+    survivors: dict[str, list[str]] = defaultdict(list)
+    for run_counts, run_survivors in runs:
+        for module, c in run_counts.items():
+            ran = any(v for k, v in c.items() if k != "not checked")
+            if module not in counts or ran:
+                counts[module] = c
+                survivors[module] = run_survivors.get(module, [])
+    return counts, survivors
+
+
+def main(*args: str) -> int:
+    *results, doc = args
     old = Path(doc).read_text(encoding="utf-8") if Path(doc).exists() else ""
     kept = NOTES if NOTES in old else JUSTIFIED
     justified = old[old.index(kept):] if kept in old else ""
-    counts, survivors = parse(Path(results).read_text(encoding="utf-8"))
+    counts, survivors = merge([parse(Path(r).read_text(encoding="utf-8")) for r in results])
     if not counts:
         print("no mutants in the results: did mutmut run?", file=sys.stderr)
         return 1
@@ -100,4 +118,6 @@ def main(results: str, doc: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:3]))
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    sys.exit(main(*sys.argv[1:]))
