@@ -974,3 +974,17 @@ def test_a_text_under_a_deep_ref_falls_back_one_level_only(seed):
          "    time_limit: {text: 即时办结, days: 0, ref: \"§一 1.1①\"}\n")
     assert problems_of(seed) == [at(seed, SERVICES, "time_limit:", "text not found in §一 1.1① of 002_def.txt "
                                                                    "(it occurs elsewhere there): '即时办结'")]
+
+
+def test_problems_in_a_services_own_texts_and_differences_name_the_services_file(seed):
+    edit(seed, SERVICES, "    questions: [applicant]\n", "    questions: [applicant]\n"
+         "    intro:\n      - {text: 代办人身份证原件。, ref: \"一 1.1②\"}\n"
+         "    notes:\n      - {text: 代办人身份证原件。, ref: \"一 1.1②\"}\n"
+         "    steps:\n      - {text: 代办人身份证原件。, ref: \"一 1.1②\"}\n"
+         "    legal_basis:\n      - {text: 代办人身份证原件。, ref: \"一 1.1②\"}\n"
+         "    differences:\n      - {field: time_limit, older: 5个工作日, older_ref: \"一\"}\n")
+    problem = f"ref '一 1.1②': {EXPECTED}"
+    assert problems_of(seed) == [
+        at(seed, SERVICES, 'ref: "一 1.1②"', problem, nth=1), at(seed, SERVICES, 'ref: "一 1.1②"', problem, nth=2),
+        at(seed, SERVICES, 'ref: "一 1.1②"', problem, nth=3), at(seed, SERVICES, 'ref: "一 1.1②"', problem, nth=4),
+        at(seed, SERVICES, 'older_ref: "一"', f"ref '一': {EXPECTED}")]
