@@ -988,3 +988,16 @@ def test_problems_in_a_services_own_texts_and_differences_name_the_services_file
         at(seed, SERVICES, 'ref: "一 1.1②"', problem, nth=1), at(seed, SERVICES, 'ref: "一 1.1②"', problem, nth=2),
         at(seed, SERVICES, 'ref: "一 1.1②"', problem, nth=3), at(seed, SERVICES, 'ref: "一 1.1②"', problem, nth=4),
         at(seed, SERVICES, 'older_ref: "一"', f"ref '一': {EXPECTED}")]
+
+
+def test_problems_in_channels_and_list_notes_name_the_services_file(seed):
+    edit(seed, SERVICES, "        window: 3号窗口\n", "        window: 9号窗口\n")
+    edit(seed, SERVICES, "    items:\n      - {text: 冒名办理的。",
+         "    notes:\n      - {text: 冒名办理的。, ref: \"违规禁办事项清单 1\"}\n    items:\n      - {text: 冒名办理的。")
+    edit(seed, SERVICES, "    ref: \"§容缺办理事项清单\"\n",
+         "    ref: \"§容缺办理事项清单\"\n    notes:\n      - {text: 居民身份证, ref: \"容缺办理事项清单 1\"}\n")
+    assert problems_of(seed) == [
+        at(seed, SERVICES, "window: 9号窗口", "window number 9号 does not occur in 002_def.txt"),
+        at(seed, SERVICES, 'ref: "违规禁办事项清单 1"}', f"ref '违规禁办事项清单 1': {EXPECTED}"),
+        at(seed, SERVICES, 'ref: "容缺办理事项清单 1"}', f"ref '容缺办理事项清单 1': {EXPECTED}"),
+    ]
