@@ -511,8 +511,17 @@ def test_material_original_of_an_unknown_kind(loader, rec):
 
 
 def test_material_evidence_unknown(loader, rec):
+    loader.evidence["hukou_book"] = "户口簿"
     loader.materials(rec("- ref: §一.1\n  text: 居民身份证原件及复印件。\n  evidence: passport\n"), DOC, F)
-    assert found(loader) == [f"{F}:3: evidence 'passport': not in vocabulary.yaml (known: id_card)"]
+    assert found(loader) == [f"{F}:3: evidence 'passport': not in vocabulary.yaml (known: hukou_book, id_card)"]
+
+
+def test_material_evidence_not_in_a_long_text_is_quoted_to_30_characters(loader, rec):
+    loader.check_documents = False
+    text = "单位登记表" * 7
+    loader.materials(rec(f"- ref: §一.2\n  text: {text}\n  evidence: id_card\n"), DOC, F)
+    assert found(loader) == [f"{F}:3: evidence 'id_card' (居民身份证) does not occur in the material's text "
+                             f"{text[:30]!r}"]
 
 
 def test_material_evidence_not_in_its_text(loader, rec):
@@ -523,8 +532,9 @@ def test_material_evidence_not_in_its_text(loader, rec):
 
 def test_material_name_and_form(loader, rec):
     [m] = loader.materials(rec("- ref: §一.2\n  text: 单位登记表，加盖单位公章。\n  name: 单位登记表\n"
-                               "  form: {title: 单位登记表, where: 3号窗口}\n"), DOC, F)
+                               "  form: {title: 单位登记表, where: 3号窗口}\n  note: 加盖单位公章\n"), DOC, F)
     assert m.name == "单位登记表" and (m.form.title, m.form.where, m.form.url) == ("单位登记表", "3号窗口", None)
+    assert m.note == "加盖单位公章"
     assert m.original is None and m.evidence is None
     assert found(loader) == []
 

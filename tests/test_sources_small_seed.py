@@ -183,8 +183,24 @@ def test_duplicate_evidence_id(seed):
 
 def test_yaml_that_does_not_parse(seed):
     edit(seed, ITEMS, "    merge_into: enrol\n", "    merge_into: [enrol\n")
-    found = problems_of(seed)
-    assert len(found) == 1 and found[0].startswith(f"seed/{ITEMS}:") and "YAML error" in found[0], found
+    # where the parser gives up: the next key after the unclosed list (line 7)
+    assert problems_of(seed) == [f"seed/{ITEMS}:7: YAML error: while parsing a flow sequence expected ',' or ']', "
+                                 "but got ':'"]
+
+
+def test_a_file_that_is_not_utf8(seed):
+    (seed / ITEMS).write_bytes(b"document: 001_abc.txt\nregion: test\nitems: []\n# \xff\xfe\n")
+    assert problems_of(seed) == [f"seed/{ITEMS}:1: not UTF-8 text (invalid start byte)"]
+
+
+def test_named_sections_end_each_other_also_in_a_file_that_starts_with_a_comment(seed):
+    # the names are collected from every file's refs (003 §违规禁办事项清单 …), the file's own
+    # document found even below a comment; without them 违规禁办事项清单 would run to the end
+    (seed / SERVICES).write_text("# 示例\n" + (seed / SERVICES).read_text(encoding="utf-8"), encoding="utf-8")
+    edit(seed, SERVICES, "      - {text: 冒名办理的。, ref: \"§违规禁办事项清单 1\"}\n",
+         "      - {text: 单位缴费比例为8%。, ref: \"§违规禁办事项清单\"}\n")
+    assert problems_of(seed) == [at(seed, SERVICES, "单位缴费比例为8%", "text not found in §违规禁办事项清单 of "
+                                                                      "002_def.txt (it occurs elsewhere there): '单位缴费比例为8%。'")]
 
 
 # -- files ----------------------------------------------------------------------------------------
@@ -256,8 +272,8 @@ def test_hall_difference_whose_older_value_the_older_document_lacks(seed):
 
 def test_invented_hotline(seed):
     edit(seed, REGION, 'number: "024-87654321"', 'number: "024-87654320"')
-    found = problems_of(seed)
-    assert at(seed, REGION, "hotline:", "phone 024-87654320 does not occur in 002_def.txt") in found
+    assert problems_of(seed) == [at(seed, REGION, "hotline:", "number 024-87654320 does not occur in 002_def.txt"),
+                                 at(seed, REGION, "hotline:", "phone 024-87654320 does not occur in 002_def.txt")]
 
 
 def test_a_region_without_hotline(seed):
