@@ -188,6 +188,38 @@ def test_yaml_that_does_not_parse(seed):
                                  "but got ':'"]
 
 
+def test_the_files_after_a_broken_one_are_still_loaded(seed):
+    edit(seed, ITEMS, "    merge_into: enrol\n", "    merge_into: [enrol\n")  # items-001 sorts first
+    (seed / "test" / "a-list.yaml").write_text("- a\n", encoding="utf-8")
+    (seed / "test" / "b-other.yaml").write_text("document: 002_def.txt\nregion: test\nthings: []\n", encoding="utf-8")
+    cat, found = load(seed)
+    assert [p.split(": ", 1)[0] for p in found] == ["seed/test/a-list.yaml:1", "seed/test/b-other.yaml:1",
+                                                    f"seed/{ITEMS}:7"]
+    assert [s.id for s in cat.services] == ["enrol"] and [t.id for t in cat.policy_topics] == ["rates"]
+
+
+def test_a_vocabulary_without_topics_audiences_or_questions(seed):
+    (seed / "vocabulary.yaml").write_text("evidence:\n  - {id: id_card, name: 居民身份证}\n", encoding="utf-8")
+    cat, found = load(seed)
+    svc_line = line(seed, SERVICES, "- id: enrol")
+    assert found == [
+        at(seed, SERVICES, "audience: 个人", "audience '个人': expected one of "),
+        at(seed, SERVICES, "topics: [enrolment]", "unknown topic 'enrolment' (see vocabulary.yaml)"),
+        at(seed, SERVICES, "questions: [applicant]", "question 'applicant' is neither in vocabulary.yaml nor in "
+                                                     "local_questions"),
+        f"seed/{SERVICES}:{svc_line}: service enrol: condition uses unknown situation key 'applicant' "
+        "(not in its questions: none)",
+    ]
+    assert cat.topics == []
+
+
+def test_documents_yaml_without_documents(seed):
+    (seed / "documents.yaml").write_text("comment: 无\n", encoding="utf-8")
+    cat, found = load(seed)
+    assert cat.documents == []
+    assert at(seed, SERVICES, "document: 002_def.txt", "unknown document '002_def.txt'") in found
+
+
 def test_a_file_that_is_not_utf8(seed):
     (seed / ITEMS).write_bytes(b"document: 001_abc.txt\nregion: test\nitems: []\n# \xff\xfe\n")
     assert problems_of(seed) == [f"seed/{ITEMS}:1: not UTF-8 text (invalid start byte)"]
@@ -217,7 +249,7 @@ def test_a_file_of_unknown_kind(seed):
 
 
 def test_a_file_of_an_unknown_document_or_another_region(seed):
-    edit(seed, ITEMS, "document: 001_abc.txt", "document: 009_zzz.txt")
+    edit(seed, ITEMS, "document: 001_abc.txt", "# 较早的文件\ndocument: 009_zzz.txt")
     edit(seed, POLICY, "region: test", "region: elsewhere")
     assert problems_of(seed) == [
         at(seed, ITEMS, "document: 009", "unknown document '009_zzz.txt'"),
@@ -967,6 +999,10 @@ def test_an_evidence_types_usual_values_fill_a_material(seed):
     cat, found = load(seed)
     assert found == []
     assert service(cat).materials[0].original == "原件及复印件"
+    edit(seed, "vocabulary.yaml", "      - {original: 原件及复印件,", "      - {original: 影印件,")
+    assert problems_of(seed)[0] == at(seed, "vocabulary.yaml", "original: 影印件",
+                                      "evidence 'id_card' usual: original '影印件': expected one of 原件, 原件及复印件, "
+                                      "原件或复印件, 复印件")
 
 
 def test_regions_are_loaded_in_the_order_of_their_folders(seed):
