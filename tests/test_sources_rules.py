@@ -260,6 +260,18 @@ def test_verbatim_text_long_is_shortened_in_the_message(loader, rec):
     assert found(loader) == [f"{F}:1: text not found in {DOC}: '{'户' * 40}'…"]
 
 
+def test_verbatim_text_of_40_characters_is_quoted_whole(loader, rec):
+    loader.check_faithful(rec(f"comment: 无\ntext: {'户' * 40}\n"), f"{DOC} §一", F)
+    loader.check_faithful(rec(f"text: {'户' * 41}\n"), f"{DOC} §一", F)
+    assert found(loader) == [f"{F}:2: text not found in {DOC}: '{'户' * 40}'",
+                             f"{F}:1: text not found in {DOC}: '{'户' * 40}'…"]
+
+
+def test_verbatim_text_elsewhere_is_reported_at_its_line_and_whole_section(loader, rec):
+    loader.check_faithful(rec("comment: 无\ntext: 5个工作日。\n"), f"{DOC} §一 §x", F)
+    assert found(loader) == [f"{F}:2: text not found in §一 §x of {DOC} (it occurs elsewhere there): '5个工作日。'"]
+
+
 def test_verbatim_text_in_another_section(loader, rec):
     loader.check_faithful(rec("text: 5个工作日。\n"), f"{DOC} §一", F)
     assert found(loader) == [f"{F}:1: text not found in §一 of {DOC} (it occurs elsewhere there): '5个工作日。'"]
@@ -345,6 +357,17 @@ def test_must_occur_field_with_other_words(loader, rec, key):
     assert found(loader) == [f"{F}:1: {key} not found in {DOC}: '加盖财务专用章' (of '单位登记表，加盖财务专用章')"]
 
 
+def test_must_occur_field_quotes_40_characters(loader, rec):
+    value = "单位登记表，" + "财" * 44
+    loader.check_faithful(rec(f"note: {value}\n"), f"{DOC} §一", F)
+    assert found(loader) == [f"{F}:1: note not found in {DOC}: '{'财' * 44}' (of {value[:40]!r})"]
+
+
+def test_a_window_field_is_scanned_as_a_window(loader, rec):
+    loader.check_faithful(rec("window: 66号\n"), f"{DOC} §二", F)
+    assert found(loader) == [f"{F}:1: window number 66号 does not occur in {DOC}"]
+
+
 def test_other_fields_need_not_be_the_documents_words(loader, rec):
     loader.check_faithful(rec("comment: 转录者的说明\nlabel: 另一种说法\n"), f"{DOC} §一", F)
     assert found(loader) == []
@@ -357,10 +380,10 @@ def test_nested_part_is_scanned_but_a_cited_part_is_not(loader, rec):
 
 
 def test_lists_and_table_cells_are_scanned(loader, rec):
-    loader.check_faithful(rec("path:\n  - 3号窗口\n  - 88号窗口\n  - 7\n"
+    loader.check_faithful(rec("comment: 无\npath:\n  - 3号窗口\n  - 88号窗口\n  - 7\n"
                               "table:\n  - [甲, 99号窗口]\n  - [1, 2]\n"), f"{DOC} §一", F)
-    assert found(loader) == [f"{F}:1: window number 88号 does not occur in {DOC}",
-                             f"{F}:5: window number 99号 does not occur in {DOC}"]
+    assert found(loader) == [f"{F}:2: window number 88号 does not occur in {DOC}",
+                             f"{F}:6: window number 99号 does not occur in {DOC}"]
 
 
 def test_ids_refs_and_conditions_are_not_scanned(loader, rec):

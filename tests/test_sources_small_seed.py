@@ -171,8 +171,15 @@ def test_documents_yaml_that_cannot_be_read(seed):
 
 def test_a_seed_folder_that_does_not_exist(tmp_path):
     cat, problems = load(tmp_path / "nowhere")
-    assert cat.services == [] and cat.regions == []
+    assert (cat.services, cat.regions, cat.documents, cat.topics) == ([], [], [], [])
     assert problems[-1] == f"{tmp_path / 'nowhere'}:1: missing: {tmp_path / 'nowhere'}"
+
+
+def test_vocabulary_yaml_that_cannot_be_read(seed):
+    (seed / "vocabulary.yaml").unlink()
+    found = problems_of(seed)
+    assert found[0] == "seed/vocabulary.yaml:1: cannot read: No such file or directory"
+    assert at(seed, SERVICES, "audience: 个人", "audience '个人': expected one of ") in found
 
 
 def test_duplicate_evidence_id(seed):
