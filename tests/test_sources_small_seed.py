@@ -198,7 +198,8 @@ def test_yaml_that_does_not_parse(seed):
 def test_the_files_after_a_broken_one_are_still_loaded(seed):
     edit(seed, ITEMS, "    merge_into: enrol\n", "    merge_into: [enrol\n")  # items-001 sorts first
     (seed / "test" / "a-list.yaml").write_text("- a\n", encoding="utf-8")
-    (seed / "test" / "b-other.yaml").write_text("document: 002_def.txt\nregion: test\nthings: []\n", encoding="utf-8")
+    # no document: its refs name no document's sections
+    (seed / "test" / "b-other.yaml").write_text("region: test\nthings:\n  - {ref: \"§其他\"}\n", encoding="utf-8")
     cat, found = load(seed)
     assert [p.split(": ", 1)[0] for p in found] == ["seed/test/a-list.yaml:1", "seed/test/b-other.yaml:1",
                                                     f"seed/{ITEMS}:7"]
@@ -236,10 +237,11 @@ def test_named_sections_end_each_other_also_in_a_file_that_starts_with_a_comment
     # the names are collected from every file's refs (003 §违规禁办事项清单 …), the file's own
     # document found even below a comment; without them 违规禁办事项清单 would run to the end
     (seed / SERVICES).write_text("# 示例\n" + (seed / SERVICES).read_text(encoding="utf-8"), encoding="utf-8")
+    # 补正期限 is in 容缺办理事项清单, the section after 违规禁办事项清单; only this file names it
     edit(seed, SERVICES, "      - {text: 冒名办理的。, ref: \"§违规禁办事项清单 1\"}\n",
-         "      - {text: 单位缴费比例为8%。, ref: \"§违规禁办事项清单\"}\n")
-    assert problems_of(seed) == [at(seed, SERVICES, "单位缴费比例为8%", "text not found in §违规禁办事项清单 of "
-                                                                      "002_def.txt (it occurs elsewhere there): '单位缴费比例为8%。'")]
+         "      - {text: 补正期限：5个工作日, ref: \"§违规禁办事项清单\"}\n")
+    assert problems_of(seed) == [at(seed, SERVICES, "- {text: 补正期限", "text not found in §违规禁办事项清单 of "
+                                                                     "002_def.txt (it occurs elsewhere there): '补正期限：5个工作日'")]
 
 
 # -- files ----------------------------------------------------------------------------------------
@@ -256,7 +258,7 @@ def test_a_file_of_unknown_kind(seed):
 
 
 def test_a_file_of_an_unknown_document_or_another_region(seed):
-    edit(seed, ITEMS, "document: 001_abc.txt", "# 较早的文件\ndocument: 009_zzz.txt")
+    edit(seed, ITEMS, "document: 001_abc.txt\nregion: test\n", "# 较早的文件\nregion: test\ndocument: 009_zzz.txt\n")
     edit(seed, POLICY, "region: test", "region: elsewhere")
     assert problems_of(seed) == [
         at(seed, ITEMS, "document: 009", "unknown document '009_zzz.txt'"),
