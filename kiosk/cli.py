@@ -75,9 +75,9 @@ def cmd_catalogue_check(args) -> int:
     return EXIT_OK
 
 
-def cmd_catalogue_paths(args) -> int:
-    """Write every answer path's checklist as JSON (the reviewed artefact of tests/artefacts/paths)."""
-    from kiosk.catalogue.paths import artefact_files
+def _write_artefacts(args, files_of) -> int:
+    """Load the seed and write the reviewed artefact files `files_of(catalogue)` gives
+    (relative name -> text) under --out; a seed with problems prints them and writes none."""
     from kiosk.catalogue.sources import load_seed
 
     seed = Path(args.seed) if args.seed else paths.seed_dir()
@@ -87,7 +87,7 @@ def cmd_catalogue_paths(args) -> int:
             print(p)
         return EXIT_FAILED
     out = Path(args.out)
-    files = artefact_files(cat.services)
+    files = files_of(cat)
     for rel, text in files.items():
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -96,25 +96,19 @@ def cmd_catalogue_paths(args) -> int:
     return EXIT_OK
 
 
+def cmd_catalogue_paths(args) -> int:
+    """Write every answer path's checklist as JSON (the reviewed artefact of tests/artefacts/paths)."""
+    from kiosk.catalogue.paths import artefact_files
+
+    return _write_artefacts(args, lambda cat: artefact_files(cat.services))
+
+
 def cmd_catalogue_snapshot(args) -> int:
     """Write the loaded catalogue as the kiosk reads it (the reviewed artefact of
     tests/artefacts/catalogue)."""
-    from kiosk.catalogue.sources import load_seed
     from kiosk.db.build import snapshot_artefacts
 
-    seed = Path(args.seed) if args.seed else paths.seed_dir()
-    cat, problems = load_seed(seed)
-    if problems:
-        for p in problems:
-            print(p)
-        return EXIT_FAILED
-    out = Path(args.out)
-    files = snapshot_artefacts(cat)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (out / name).write_text(text, encoding="utf-8")
-    print(f"wrote {len(files)} files to {out}")
-    return EXIT_OK
+    return _write_artefacts(args, snapshot_artefacts)
 
 
 def cmd_catalogue_build(args) -> int:
