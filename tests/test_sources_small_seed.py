@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.catalogue.sources import load_seed
-from tests.small_seed import write_small_seed
+from tests.small_seed import FILES, write_small_seed
 
 REGION = "test/region.yaml"
 SERVICES = "test/services-002.yaml"
@@ -687,17 +687,8 @@ def test_an_update_gives_materials_to_a_service_without_any(seed):
     assert (d.older, d.older_ref, d.newer) == ("", "002_def.txt §一", "居民身份证原件及复印件。")
 
 
-SERVICE_MATERIALS = """    materials:
-      - text: 居民身份证原件及复印件。
-        evidence: id_card
-        original: 原件及复印件
-        ref: "§一 1.1①"
-      - text: 代办人身份证原件。
-        name: 代办人身份证
-        original: 原件
-        when: {applicant: proxy}
-        ref: "§一 1.1②"
-"""
+# the service's own materials, as the small seed writes them
+SERVICE_MATERIALS = FILES[SERVICES][FILES[SERVICES].index("    materials:\n"):FILES[SERVICES].index("    channels:\n")]
 UPDATE = """service_updates:
   - service: enrol
     ref: "§一 1.1"
